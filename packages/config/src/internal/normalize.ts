@@ -1,0 +1,133 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { BackendSettings, BackendTarget, GatewaySettings } from '@mcp-gateway/core';
+import type { BackendInput, GatewayInput } from '../schema';
+import type { ConfigIssue } from './issues';
+import { shellSplit } from './shell-split';
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 39400,
+  startTimeoutS: 30,
+  requestTimeoutS: 120,
+  idleTimeoutS: 0,
+} as const;
+
+export interface NormalizeContext {
+  /** Relative `cwd` values resolve against this folder, and backends without `cwd` run in it. */
+  baseDir: string;
+  env: Record<string, string | undefined>;
+}
+
+/** Builds the settings the gateway runs on from a schema-valid document, collecting semantic problems. */
+export function normalizeGateway(input: GatewayInput, ctx: NormalizeContext, issues: ConfigIssue[]): GatewaySettings {
+  let mode: GatewaySettings['mode'] = input.enable_meta_mcp === false ? 'aggregate' : 'meta';
+  if (input.mode) {
+    if (input.enable_meta_mcp !== undefined && input.mode !== mode) {
+      issues.push({
+        path: ['mode'],
+        message: `mode "${input.mode}" contradicts enable_meta_mcp: ${input.enable_meta_mcp}; keep one of them`,
+      });
+    }
+    mode = input.mode;
+  }
+  const backends: Record<string, BackendSettings> = {};
+  for (const [name, backend] of Object.entries(input.backends ?? {})) {
+    if (backend.enabled === false) continue;
+    const settings = normalizeBackend(name, backend, input, ctx, issues);
+    if (settings) backends[name] = settings;
+  }
+  return {
+    host: input.host ?? DEFAULTS.host,
+    port: input.port ?? DEFAULTS.port,
+    mode,
+    logLevel: input.log_level ?? 'info',
+    stateDir: input.state_dir ? resolve(ctx.baseDir, input.state_dir) : defaultStateDir(ctx.env),
+    backends,
+  };
+}
+
+export function normalizeBackend(
+  name: string,
+  input: BackendInput,
+  defaults: Pick<GatewayInput, 'start_timeout' | 'request_timeout' | 'idle_timeout'>,
+  ctx: NormalizeContext,
+  issues: ConfigIssue[],
+): BackendSettings | undefined {
+  const path = ['backends', name];
+  const target = normalizeTarget(input, path, ctx, issues);
+  if (input.isolation === 'per-session' && target && target.kind !== 'stdio') {
+    issues.push({ path: [...path, 'isolation'], message: 'expected "shared" for an HTTP backend, found "per-session" (only stdio backends run one process per session)' });
+  }
+  if (!target) return undefined;
+  const seconds = (own: number | undefined, global: number | undefined, fallback: number) =>
+    Math.round((own ?? global ?? fallback) * 1000);
+  return {
+    name,
+    description: input.description ?? '',
+    target,
+    timeouts: {
+      startMs: seconds(input.start_timeout, defaults.start_timeout, DEFAULTS.startTimeoutS),
+      requestMs: seconds(input.request_timeout, defaults.request_timeout, DEFAULTS.requestTimeoutS),
+      idleMs: seconds(input.idle_timeout, defaults.idle_timeout, DEFAULTS.idleTimeoutS),
+    },
+    isolation: input.isolation ?? 'shared',
+  };
+}
+
+function normalizeTarget(
+  input: BackendInput,
+  path: string[],
+  ctx: NormalizeContext,
+  issues: ConfigIssue[],
+): BackendTarget | undefined {
+  const wantsStdio = input.transport === 'stdio' || (input.transport === undefined && input.command !== undefined);
+  if (input.command !== undefined && input.http_url !== undefined) {
+    issues.push({ path, message: 'expected either `command` (stdio) or `http_url` (HTTP), found both' });
+    return undefined;
+  }
+  if (input.command === undefined && input.http_url === undefined) {
+    issues.push({ path, message: 'expected `command` (a stdio backend) or `http_url` (an HTTP backend), found neither' });
+    return undefined;
+  }
+  if (wantsStdio) {
+    if (input.command === undefined) {
+      issues.push({ path: [...path, 'transport'], message: 'transport "stdio" needs `command`, found only `http_url`' });
+      return undefined;
+    }
+    for (const key of ['headers'] as const) {
+      if (input[key]) issues.push({ path: [...path, key], message: `\`${key}\` applies to HTTP backends only; this one has \`command\`` });
+    }
+    const split = shellSplit(input.command);
+    if ('error' in split) {
+      issues.push({ path: [...path, 'command'], message: `cannot split the command: ${split.error}` });
+      return undefined;
+    }
+    const [command, ...args] = split.words;
+    if (!command) {
+      issues.push({ path: [...path, 'command'], message: 'expected a command, found only whitespace' });
+      return undefined;
+    }
+    return {
+      kind: 'stdio',
+      command,
+      args: [...args, ...(input.args ?? [])],
+      env: input.env ?? {},
+      cwd: input.cwd ? resolve(ctx.baseDir, input.cwd) : ctx.baseDir,
+    };
+  }
+  if (input.http_url === undefined) {
+    issues.push({ path: [...path, 'transport'], message: `transport "${input.transport}" needs \`http_url\`, found only \`command\`` });
+    return undefined;
+  }
+  for (const key of ['args', 'env', 'cwd'] as const) {
+    if (input[key]) issues.push({ path: [...path, key], message: `\`${key}\` applies to stdio backends only; this one has \`http_url\`` });
+  }
+  const kind = input.transport ?? (new URL(input.http_url).pathname.endsWith('/sse') ? 'sse' : 'auto');
+  return { kind: kind as 'http' | 'sse' | 'auto', url: input.http_url, headers: input.headers ?? {} };
+}
+
+function defaultStateDir(env: Record<string, string | undefined>): string {
+  const base = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
+  return join(base, 'mcp-gateway');
+}

@@ -1,0 +1,230 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isGatewayError } from '@mcp-gateway/core';
+import { BackendConfig, GatewayConfig, configJsonSchema } from '../src/index';
+
+const env = { HOME: '/home/u', TOKEN: 'secret' };
+
+function writeConfig(text: string, name = 'servers.yaml'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpgw-config-'));
+  const file = join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+function errorOf(fn: () => unknown): { code: string; message: string } {
+  try {
+    fn();
+  } catch (error) {
+    if (isGatewayError(error)) return { code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('expected a GatewayError');
+}
+
+describe('GatewayConfig.fromYaml', () => {
+  it('loads the original README format with defaults filled in', () => {
+    const file = writeConfig(`
+port: 39400
+enable_meta_mcp: true
+backends:
+  tavily:
+    command: "npx -y @anthropic/mcp-server-tavily"
+    description: "Web search"
+    env:
+      TAVILY_API_KEY: "\${TOKEN}"
+  context7:
+    http_url: "http://localhost:8080/mcp"
+    headers: { Authorization: "Bearer \${TOKEN}" }
+  pieces:
+    http_url: "http://localhost:39300/sse"
+    idle_timeout: 60
+`);
+    const config = GatewayConfig.fromYaml(file, { env });
+    const dir = join(file, '..');
+    expect({ ...config, stateDir: undefined }).toEqual({
+      host: '127.0.0.1',
+      port: 39400,
+      mode: 'meta',
+      logLevel: 'info',
+      stateDir: undefined,
+      source: file,
+      backends: {
+        tavily: {
+          name: 'tavily',
+          description: 'Web search',
+          target: { kind: 'stdio', command: 'npx', args: ['-y', '@anthropic/mcp-server-tavily'], env: { TAVILY_API_KEY: 'secret' }, cwd: dir },
+          timeouts: { startMs: 30000, requestMs: 120000, idleMs: 0 },
+          isolation: 'shared',
+        },
+        context7: {
+          name: 'context7',
+          description: '',
+          target: { kind: 'auto', url: 'http://localhost:8080/mcp', headers: { Authorization: 'Bearer secret' } },
+          timeouts: { startMs: 30000, requestMs: 120000, idleMs: 0 },
+          isolation: 'shared',
+        },
+        pieces: {
+          name: 'pieces',
+          description: '',
+          target: { kind: 'sse', url: 'http://localhost:39300/sse', headers: {} },
+          timeouts: { startMs: 30000, requestMs: 120000, idleMs: 60000 },
+          isolation: 'shared',
+        },
+      },
+    });
+  });
+
+  it('splits commands as a shell would, appends args, and resolves cwd against the file', () => {
+    const file = writeConfig(`
+backends:
+  a:
+    command: "node 'my server.js' --name \\"x y\\" plain\\\\ space"
+    args: ["--extra"]
+    cwd: sub
+`);
+    const target = GatewayConfig.fromYaml(file, { env }).backends.a!.target;
+    expect(target).toEqual({
+      kind: 'stdio',
+      command: 'node',
+      args: ['my server.js', '--name', 'x y', 'plain space', '--extra'],
+      env: {},
+      cwd: join(file, '..', 'sub'),
+    });
+  });
+
+  it('expands ${VAR:-default} and keeps $${VAR} literal', () => {
+    const config = GatewayConfig.parse(
+      'host: "${GW_HOST:-0.0.0.0}"\nbackends:\n  a:\n    command: "echo $${HOME} ${HOME}"\n',
+      { env },
+    );
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.backends.a!.target).toMatchObject({ command: 'echo', args: ['${HOME}', '/home/u'] });
+  });
+
+  it('maps enable_meta_mcp: false to aggregate mode and accepts mode', () => {
+    expect(GatewayConfig.parse('enable_meta_mcp: false', { env }).mode).toBe('aggregate');
+    expect(GatewayConfig.parse('mode: aggregate', { env }).mode).toBe('aggregate');
+  });
+
+  it('reports every problem at once with file, line, path, expectation and finding', () => {
+    const file = writeConfig(`port: "abc"
+colour: red
+backends:
+  tavily:
+    command: 42
+    env:
+      KEY: "\${MCPGW_UNSET_VAR}"
+  nothing:
+    description: only a description
+  web:
+    http_url: "http://localhost:8080/mcp"
+    transport: ftp
+`);
+    expect(errorOf(() => GatewayConfig.fromYaml(file, { env }))).toEqual({
+      code: 'CONFIG_INVALID',
+      message: `Invalid configuration in ${file} (6 problems):
+  - port (line 1): expected a number, found string "abc"
+  - colour (line 2): unknown key "colour"; allowed here: port, host, enable_meta_mcp, mode, log_level, state_dir, start_timeout, request_timeout, idle_timeout, backends
+  - backends.tavily.command (line 5): expected a string, found number 42
+  - backends.tavily.env.KEY (line 7): environment variable MCPGW_UNSET_VAR is not set (used as "\${MCPGW_UNSET_VAR}"); set it, or write \${MCPGW_UNSET_VAR:-default}
+  - backends.nothing (line 8): expected \`command\` (a stdio backend) or \`http_url\` (an HTTP backend), found neither
+  - backends.web.transport (line 12): expected one of "auto", "stdio", "http", "sse", found string "ftp"`,
+    });
+  });
+
+  it('reports bad YAML with its line', () => {
+    expect(errorOf(() => GatewayConfig.parse('backends:\n  a: [1,\n b: 2\n', { source: 'bad.yaml', env }))).toEqual({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(/^Invalid configuration in bad\.yaml \(\d+ problems?\):\n {2}- \(top level\) \(line \d\): YAML syntax: /),
+    });
+  });
+
+  it('reports unknown keys inside a backend and contradictory settings', () => {
+    expect(
+      errorOf(() =>
+        GatewayConfig.parse(
+          'mode: meta\nenable_meta_mcp: false\nbackends:\n  a:\n    comand: x\n  b:\n    command: x\n    http_url: http://h/mcp\n  c:\n    command: "x \'y"\n',
+          { source: 'c.yaml', env },
+        ),
+      ).message,
+    ).toBe(`Invalid configuration in c.yaml (4 problems):
+  - mode (line 1): mode "meta" contradicts enable_meta_mcp: false; keep one of them
+  - backends.a.comand (line 5): unknown key "comand"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled
+  - backends.b (line 6): expected either \`command\` (stdio) or \`http_url\` (HTTP), found both
+  - backends.c.command (line 10): cannot split the command: unterminated single quote`);
+  });
+
+  it('names a missing file', () => {
+    expect(errorOf(() => GatewayConfig.fromYaml('/nonexistent/servers.yaml'))).toEqual({
+      code: 'CONFIG_NOT_FOUND',
+      message: 'Cannot read config /nonexistent/servers.yaml: no such file. Pass an existing file with --config.',
+    });
+  });
+});
+
+describe('mcpServers JSON (Claude Desktop, Cursor, VS Code)', () => {
+  it('converts stdio and http entries without splitting the command', () => {
+    const file = writeConfig(
+      JSON.stringify({
+        mcpServers: {
+          files: { command: '/opt/My Tools/server', args: ['--root', '/tmp'], env: { T: '${TOKEN}' } },
+          remote: { type: 'streamable-http', url: 'http://127.0.0.1:9/mcp', headers: { A: 'b' } },
+          off: { command: 'x', disabled: true, alwaysAllow: ['t'] },
+        },
+      }),
+      'claude_desktop_config.json',
+    );
+    const { backends } = GatewayConfig.fromYaml(file, { env });
+    expect(Object.keys(backends)).toEqual(['files', 'remote']);
+    expect(backends.files!.target).toEqual({
+      kind: 'stdio',
+      command: '/opt/My Tools/server',
+      args: ['--root', '/tmp'],
+      env: { T: 'secret' },
+      cwd: join(file, '..'),
+    });
+    expect(backends.remote!.target).toEqual({ kind: 'http', url: 'http://127.0.0.1:9/mcp', headers: { A: 'b' } });
+  });
+
+  it('reports problems under the mcpServers path', () => {
+    expect(errorOf(() => GatewayConfig.parse('{"mcpServers": {"x": {"type": "carrier-pigeon", "command": "c"}}}', { source: 'c.json', env })).message).toBe(
+      `Invalid configuration in c.json (1 problem):
+  - mcpServers.x.type (line 1): unknown key "type"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled`,
+    );
+  });
+});
+
+describe('programmatic API', () => {
+  it('builds from objects and BackendConfig instances, and applies overrides', () => {
+    const config = new GatewayConfig(
+      {
+        port: 4000,
+        backends: {
+          tavily: new BackendConfig({ name: 'tavily', command: 'npx -y x', description: 'Web search' }, { baseDir: '/srv' }),
+          memory: { command: 'node memory.js' },
+        },
+      },
+      { baseDir: '/srv', env },
+    ).withOverrides({ port: 5000, host: undefined });
+    expect(config).toBeInstanceOf(GatewayConfig);
+    expect([config.port, config.host, Object.keys(config.backends)]).toEqual([5000, '127.0.0.1', ['memory', 'tavily']]);
+    expect(config.backends.tavily!.target).toEqual({ kind: 'stdio', command: 'npx', args: ['-y', 'x'], env: {}, cwd: '/srv' });
+  });
+
+  it('validates BackendConfig on construction', () => {
+    expect(errorOf(() => new BackendConfig({ name: 'x', command: 'a', http_url: 'http://h/' })).message).toBe(
+      'Invalid configuration in <backend x> (1 problem):\n  - backends.x: expected either `command` (stdio) or `http_url` (HTTP), found both',
+    );
+  });
+});
+
+describe('JSON Schema', () => {
+  it('is published and current (run `pnpm --filter @mcp-gateway/config schema` after changing the schema)', () => {
+    const published = JSON.parse(readFileSync(new URL('../config.schema.json', import.meta.url), 'utf8'));
+    expect(published).toEqual(configJsonSchema());
+    expect(Object.keys(published.properties)).toContain('backends');
+  });
+});

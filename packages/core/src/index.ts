@@ -1,0 +1,34 @@
+// Public API of @mcp-gateway/core: types, interfaces and errors shared by every package. No I/O lives here.
+export { GatewayError, isGatewayError, errorMessage } from './errors';
+export type { GatewayErrorCode } from './errors';
+export { JsonRpcErrorCode, isRequest, isNotification, isResponse, isErrorResponse } from './jsonrpc';
+export type {
+  JsonRpcId,
+  JsonRpcRequest,
+  JsonRpcNotification,
+  JsonRpcErrorObject,
+  JsonRpcResultResponse,
+  JsonRpcErrorResponse,
+  JsonRpcResponse,
+  JsonRpcMessage,
+} from './jsonrpc';
+export type {
+  TransportKind,
+  BackendTarget,
+  BackendTimeouts,
+  BackendSettings,
+  GatewayMode,
+  LogLevel,
+  GatewaySettings,
+} from './settings';
+export { silentLogger, logLevelRank } from './logger';
+export type { Logger, LogFields } from './logger';
+export { JsonRpcError } from './backend';
+export type { InitializeResult, CallOptions, BackendConnection } from './backend';
+export type {
+  BackendState,
+  BackendHealth,
+  BackendSummary,
+  BackendEventListener,
+  BackendRegistry,
+} from './registry';
