@@ -1,0 +1,13 @@
+// Paths to the real MCP servers from npm that the example config, the tests and the benchmarks run.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const entry = (pkg: string) => join(dirname(require.resolve(`${pkg}/package.json`)), 'dist', 'index.js');
+
+/** `node <path> [stdio|sse|streamableHttp]` */
+export const everythingServer = entry('@modelcontextprotocol/server-everything');
+/** `node <path>`; `MEMORY_FILE_PATH` chooses where the graph is stored. */
+export const memoryServer = entry('@modelcontextprotocol/server-memory');
+/** `node <path> <allowed directory>...` */
+export const filesystemServer = entry('@modelcontextprotocol/server-filesystem');

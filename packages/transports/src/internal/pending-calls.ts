@@ -1,0 +1,82 @@
+import type { CallOptions } from '@mcp-gateway/core';
+
+export interface PendingCall {
+  id: number;
+  method: string;
+  options: CallOptions;
+  resolve: (result: Record<string, unknown>) => void;
+  reject: (error: unknown) => void;
+  /** The caller's progress token, restored on the way back. */
+  clientToken: unknown;
+  /** Ours on the backend side (the request id, which is unique on this connection). */
+  upstreamToken: number | undefined;
+  timer: NodeJS.Timeout | undefined;
+  timeoutMs: number;
+  onTimeout: () => void;
+  /** Backend→client requests of this call still waiting for the client. */
+  calls: number;
+  cleanup: (() => void)[];
+}
+
+type Open = Pick<PendingCall, 'method' | 'options' | 'resolve' | 'reject' | 'clientToken'>;
+
+/** The calls one upstream connection is waiting on, by request id and by progress token. */
+export class PendingCalls {
+  private nextId = 1;
+  private readonly byId = new Map<number, PendingCall>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  open(init: Open): PendingCall {
+    const id = this.nextId++;
+    const call: PendingCall = {
+      ...init,
+      id,
+      upstreamToken: init.clientToken === undefined ? undefined : id,
+      timer: undefined,
+      timeoutMs: 0,
+      onTimeout: () => {},
+      calls: 0,
+      cleanup: [],
+    };
+    this.byId.set(id, call);
+    return call;
+  }
+
+  get(id: number): PendingCall | undefined {
+    return this.byId.get(id);
+  }
+
+  byToken(token: unknown): PendingCall | undefined {
+    return typeof token === 'number' ? this.byId.get(token) : undefined;
+  }
+
+  /** The most recently opened call that matches, for attributing unlabelled backend traffic. */
+  latest(match: (call: PendingCall) => boolean): PendingCall | undefined {
+    let found: PendingCall | undefined;
+    for (const call of this.byId.values()) if (match(call)) found = call;
+    return found;
+  }
+
+  /** (Re)starts the call's timeout; `pause` stops it until the next arm. */
+  armTimer(call: PendingCall, timeoutMs = call.timeoutMs, mode: 'run' | 'pause' = 'run'): void {
+    clearTimeout(call.timer);
+    call.timeoutMs = timeoutMs;
+    call.timer = mode === 'run' && timeoutMs > 0 && call.calls === 0 ? setTimeout(call.onTimeout, timeoutMs) : undefined;
+  }
+
+  settle(call: PendingCall): void {
+    clearTimeout(call.timer);
+    for (const fn of call.cleanup) fn();
+    this.byId.delete(call.id);
+  }
+
+  rejectAll(error: unknown): void {
+    for (const call of [...this.byId.values()]) {
+      this.settle(call);
+      call.reject(error);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import { GatewayError, silentLogger, type Logger } from '@mcp-gateway/core';
+import { LineReader } from './internal/line-reader';
+import { killGroup, stopProcess } from './internal/stop-process';
+
+const STDERR_TAIL_LINES = 5;
+
+export interface StdioTransportOptions {
+  command: string;
+  args?: string[];
+  /** Merged over a safe default environment (PATH, HOME, ...), not over the gateway's whole environment. */
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Receives the backend's stderr line by line. */
+  logger?: Logger;
+  /** How long each shutdown step (stdin close, SIGTERM) may take before the next. */
+  graceMs?: number;
+}
+
+/**
+ * Runs an MCP backend as a child process and speaks newline-delimited JSON-RPC over its stdio. The child leads
+ * its own process group, so `close()` stops wrappers (`sh -c`, `npx`) and everything they spawned.
+ *
+ * @example await using t = new StdioTransport({ command: 'node', args: ['server.js'] })
+ */
+export class StdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private child: ChildProcess | undefined;
+  private readonly stderrTail: string[] = [];
+  private closing: Promise<void> | undefined;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: StdioTransportOptions) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** The child's pid (also its process group id) once started. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async start(): Promise<void> {
+    if (this.child) throw new Error('StdioTransport already started');
+    const { command, args = [], env = {}, cwd } = this.options;
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...getDefaultEnvironment(), ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      windowsHide: true,
+    });
+    this.child = child;
+    const reader = new LineReader((line) => this.onLine(line));
+    child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
+    const stderr = new LineReader((line) => {
+      this.logger.info(line, { stream: 'stderr' });
+      this.stderrTail.push(line);
+      if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdin!.on('error', () => {}); // EPIPE after the child died; 'exit' reports it.
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error) => {
+        reject(new GatewayError('BACKEND_START_FAILED', `Cannot start "${command}": ${error.message}. Check the command and cwd.`, { cause: error }));
+      });
+    });
+    child.once('exit', (code, signal) => {
+      if (!this.closing) {
+        this.logger.warn('backend process exited', { code, signal });
+        const tail = this.stderrTail.length > 0 ? `; last stderr: ${this.stderrTail.join(' | ').slice(-500)}` : '';
+        this.onerror?.(new Error(`process exited with ${signal ? `signal ${signal}` : `code ${code}`}${tail}`));
+      }
+      killGroup(child, 'SIGKILL'); // a leader that exits on its own may leave children behind
+      this.onclose?.();
+    });
+  }
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || !stdin.writable) throw new GatewayError('BACKEND_CLOSED', 'The backend process is not running.');
+    if (!stdin.write(`${JSON.stringify(message)}\n`)) {
+      await new Promise<void>((resolve) => stdin.once('drain', resolve));
+    }
+  }
+
+  /** Closes stdin, then SIGTERM, then SIGKILL to the whole process group. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.child ? stopProcess(this.child, this.options.graceMs ?? 2000) : Promise.resolve();
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private onLine(line: string): void {
+    if (line.trim() === '') return;
+    let message: JSONRPCMessage;
+    try {
+      message = JSON.parse(line) as JSONRPCMessage;
+    } catch {
+      // Servers that print banners to stdout break the protocol; keep going and say what was dropped.
+      this.logger.warn('ignored a stdout line that is not JSON-RPC', { line: line.slice(0, 200) });
+      return;
+    }
+    this.onmessage?.(message);
+  }
+}

@@ -1,0 +1,232 @@
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import {
+  GatewayError,
+  JsonRpcError,
+  JsonRpcErrorCode,
+  errorMessage,
+  isErrorResponse,
+  isNotification,
+  isRequest,
+  isResponse,
+  silentLogger,
+  type BackendConnection,
+  type CallOptions,
+  type InitializeResult,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type Logger,
+} from '@mcp-gateway/core';
+import { PendingCalls, type PendingCall } from './internal/pending-calls';
+
+/** The protocol revision the gateway asks its backends for on the session (legacy) era. */
+export const UPSTREAM_PROTOCOL_VERSION = '2025-11-25';
+
+export interface UpstreamOptions {
+  backend: string;
+  logger?: Logger;
+  /** Default per-request timeout; 0 disables it. */
+  requestTimeoutMs?: number;
+  /** `initialize` must answer within this. */
+  startTimeoutMs?: number;
+  clientInfo?: { name: string; version: string };
+}
+
+type Listener = (notification: JsonRpcNotification) => void;
+
+/**
+ * One initialized MCP session with a backend over any SDK `Transport`, multiplexing many callers: it owns the
+ * request ids and progress tokens on the backend side and maps them back, so results and errors reach the caller
+ * exactly as the backend sent them.
+ */
+export class Upstream implements BackendConnection {
+  readonly backend: string;
+  initializeResult!: InitializeResult;
+  private readonly calls = new PendingCalls();
+  private readonly listeners = new Set<Listener>();
+  private readonly closeListeners = new Set<(error: GatewayError) => void>();
+  private readonly logger: Logger;
+  private closed = false;
+  private lastTransportError: string | undefined;
+
+  private constructor(
+    private readonly transport: Transport,
+    private readonly options: UpstreamOptions,
+  ) {
+    this.backend = options.backend;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** Starts the transport and runs the `initialize` handshake; closes the transport if that fails or times out. */
+  static async connect(transport: Transport, options: UpstreamOptions): Promise<Upstream> {
+    const upstream = new Upstream(transport, options);
+    transport.onmessage = (message) => upstream.receive(message as JsonRpcMessage);
+    transport.onclose = () => upstream.closedBy();
+    transport.onerror = (error) => {
+      upstream.lastTransportError = error.message;
+      upstream.logger.warn('transport error', { error: error.message });
+    };
+    try {
+      await transport.start();
+      const result = await upstream.request(
+        'initialize',
+        {
+          protocolVersion: UPSTREAM_PROTOCOL_VERSION,
+          // The gateway relays these to whichever client caused the request, so it can offer them all.
+          capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
+          clientInfo: options.clientInfo ?? { name: 'mcp-gateway', version: '0' },
+        },
+        { timeoutMs: options.startTimeoutMs ?? 30_000, timeoutCode: 'BACKEND_START_TIMEOUT' },
+      );
+      upstream.initializeResult = result as InitializeResult;
+      transport.setProtocolVersion?.(upstream.initializeResult.protocolVersion);
+      await upstream.notify('notifications/initialized');
+      return upstream;
+    } catch (error) {
+      await upstream.close();
+      throw error;
+    }
+  }
+
+  request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: CallOptions & { timeoutCode?: 'REQUEST_TIMEOUT' | 'BACKEND_START_TIMEOUT' } = {},
+  ): Promise<Record<string, unknown>> {
+    if (this.closed) return Promise.reject(new GatewayError('BACKEND_CLOSED', `Backend "${this.backend}" is not connected.`));
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 0;
+    return new Promise((resolve, reject) => {
+      const clientToken = (params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
+      const call = this.calls.open({ method, options, resolve, reject, clientToken });
+      const sentParams = call.upstreamToken === undefined ? params : withProgressToken(params!, call.upstreamToken);
+      call.onTimeout = () => {
+        const what = options.timeoutCode === 'BACKEND_START_TIMEOUT' ? 'start (initialize)' : method;
+        this.cancelUpstream(call, 'timeout');
+        this.calls.settle(call);
+        reject(new GatewayError(options.timeoutCode ?? 'REQUEST_TIMEOUT', `Backend "${this.backend}" did not answer ${what} within ${timeoutMs} ms.`));
+      };
+      this.calls.armTimer(call, timeoutMs);
+      if (options.signal) {
+        const onAbort = () => {
+          this.cancelUpstream(call, 'cancelled by the client');
+          this.calls.settle(call);
+          reject(new GatewayError('REQUEST_CANCELLED', `${method} on "${this.backend}" was cancelled.`));
+        };
+        if (options.signal.aborted) return onAbort();
+        options.signal.addEventListener('abort', onAbort, { once: true });
+        call.cleanup.push(() => options.signal!.removeEventListener('abort', onAbort));
+      }
+      this.send({ jsonrpc: '2.0', id: call.id, method, ...(sentParams ? { params: sentParams } : {}) }).catch((error) => {
+        this.calls.settle(call);
+        reject(error);
+      });
+    });
+  }
+
+  async notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    await this.send({ jsonrpc: '2.0', method, ...(params ? { params } : {}) });
+  }
+
+  /** Notifications no in-flight call claims (`list_changed`, `resources/updated`, ...). */
+  onNotification(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Called once when the connection ends for any reason other than `close()`. */
+  onClose(listener: (error: GatewayError) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Number of requests waiting for the backend. */
+  get inFlight(): number {
+    return this.calls.size;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.calls.rejectAll(new GatewayError('BACKEND_CLOSED', `Backend "${this.backend}" was stopped.`));
+    await this.transport.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private async send(message: JsonRpcMessage): Promise<void> {
+    await this.transport.send(message as JSONRPCMessage);
+  }
+
+  private receive(message: JsonRpcMessage): void {
+    if (isResponse(message)) return this.onResponse(message);
+    if (isRequest(message)) return void this.onBackendRequest(message);
+    if (isNotification(message)) return this.onBackendNotification(message);
+    this.logger.warn('ignored a message that is not JSON-RPC', { message: JSON.stringify(message).slice(0, 200) });
+  }
+
+  private onResponse(message: JsonRpcMessage & { id: unknown }): void {
+    const call = typeof message.id === 'number' ? this.calls.get(message.id) : undefined;
+    if (!call) return; // late answer to a call that timed out or was cancelled
+    this.calls.settle(call);
+    if (isErrorResponse(message)) call.reject(new JsonRpcError(message.error.code, message.error.message, message.error.data));
+    else call.resolve((message as { result: Record<string, unknown> }).result);
+  }
+
+  private onBackendNotification(notification: JsonRpcNotification): void {
+    if (notification.method === 'notifications/progress') {
+      const call = this.calls.byToken(notification.params?.progressToken);
+      if (!call) return;
+      this.calls.armTimer(call); // progress proves the call is alive
+      call.options.onNotification?.({ ...notification, params: { ...notification.params, progressToken: call.clientToken } });
+      return;
+    }
+    // Per DESIGN.md: what a shared backend sends while a call is in flight belongs to that call's client.
+    const call = notification.method === 'notifications/message' ? this.calls.latest((c) => !!c.options.onNotification) : undefined;
+    if (call) return call.options.onNotification!(notification);
+    for (const listener of this.listeners) listener(notification);
+  }
+
+  private async onBackendRequest(request: JsonRpcRequest): Promise<void> {
+    const reply = (body: { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } }) =>
+      this.send({ jsonrpc: '2.0', id: request.id, ...body } as JsonRpcMessage).catch(() => {});
+    if (request.method === 'ping') return reply({ result: {} });
+    const call = this.calls.latest((c) => !!c.options.onRequest);
+    if (!call) {
+      return reply({ error: { code: JsonRpcErrorCode.MethodNotFound, message: `${request.method}: no client request is in flight on the gateway to relay it to` } });
+    }
+    try {
+      call.calls++;
+      this.calls.armTimer(call, undefined, 'pause'); // the client may take long to answer a sampling request
+      reply({ result: await call.options.onRequest!(request) });
+    } catch (error) {
+      const { code, message, data } = error as { code?: unknown; message?: string; data?: unknown };
+      reply({ error: { code: typeof code === 'number' ? code : JsonRpcErrorCode.InternalError, message: message ?? errorMessage(error), data } });
+    } finally {
+      if (--call.calls === 0) this.calls.armTimer(call);
+    }
+  }
+
+  private cancelUpstream(call: PendingCall, reason: string): void {
+    if (call.method === 'initialize') return; // the spec forbids cancelling initialize
+    this.notify('notifications/cancelled', { requestId: call.id, reason }).catch(() => {});
+  }
+
+  private closedBy(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const why = this.lastTransportError ? `: ${this.lastTransportError}` : '';
+    const error = new GatewayError('BACKEND_CLOSED', `Backend "${this.backend}" closed the connection${why}.`);
+    this.calls.rejectAll(error);
+    for (const listener of this.closeListeners) listener(error);
+  }
+}
+
+function withProgressToken(params: Record<string, unknown>, token: number): Record<string, unknown> {
+  return { ...params, _meta: { ...(params._meta as object), progressToken: token } };
+}

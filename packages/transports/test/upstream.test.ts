@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { everythingServer, memoryServer } from '@mcp-gateway/examples';
+import { JsonRpcError, isGatewayError, type JsonRpcNotification } from '@mcp-gateway/core';
+import { StdioTransport, Upstream } from '../src/index';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function everything() {
+  return Upstream.connect(new StdioTransport({ command: process.execPath, args: [everythingServer] }), {
+    backend: 'everything',
+    requestTimeoutMs: 10_000,
+  });
+}
+
+describe('Upstream over stdio (server-everything)', () => {
+  it('initializes and passes tools/list and tools/call results through as sent', async () => {
+    await using upstream = await everything();
+    expect(upstream.initializeResult.serverInfo.name).toBe('mcp-servers/everything');
+    const { tools } = (await upstream.request('tools/list', {})) as { tools: { name: string }[] };
+    expect(tools.map((t) => t.name)).toContain('echo');
+    expect(await upstream.request('tools/call', { name: 'echo', arguments: { message: 'hi' } })).toEqual({
+      content: [{ type: 'text', text: 'Echo: hi' }],
+    });
+  });
+
+  it('maps progress tokens both ways and keeps the caller token', async () => {
+    await using upstream = await everything();
+    const progress: JsonRpcNotification[] = [];
+    const result = await upstream.request(
+      'tools/call',
+      { name: 'trigger-long-running-operation', arguments: { duration: 0.2, steps: 2 }, _meta: { progressToken: 'client-token-7' } },
+      { onNotification: (n) => progress.push(n) },
+    );
+    expect(result.content).toBeDefined();
+    expect(progress.map((n) => [n.method, n.params?.progressToken, n.params?.progress])).toEqual([
+      ['notifications/progress', 'client-token-7', 1],
+      ['notifications/progress', 'client-token-7', 2],
+    ]);
+  });
+
+  it('returns backend errors as JsonRpcError, unchanged', async () => {
+    await using upstream = await everything();
+    const error = await upstream.request('no/such/method', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JsonRpcError);
+    expect((error as JsonRpcError).code).toBe(-32601);
+  });
+
+  it('cancels upstream when the caller aborts, and the connection stays usable', async () => {
+    await using upstream = await everything();
+    const controller = new AbortController();
+    const call = upstream.request(
+      'tools/call',
+      { name: 'trigger-long-running-operation', arguments: { duration: 5, steps: 5 } },
+      { signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 50);
+    const error = await call.catch((e: unknown) => e);
+    expect(isGatewayError(error, 'REQUEST_CANCELLED')).toBe(true);
+    expect(await upstream.request('tools/call', { name: 'echo', arguments: { message: 'after' } })).toEqual({
+      content: [{ type: 'text', text: 'Echo: after' }],
+    });
+  });
+
+  it('keeps state across calls on one process (server-memory)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpgw-memory-'));
+    await using upstream = await Upstream.connect(
+      new StdioTransport({ command: process.execPath, args: [memoryServer], env: { MEMORY_FILE_PATH: join(dir, 'memory.jsonl') } }),
+      { backend: 'memory' },
+    );
+    await upstream.request('tools/call', {
+      name: 'create_entities',
+      arguments: { entities: [{ name: 'Ada', entityType: 'person', observations: ['wrote the first program'] }] },
+    });
+    const read = (await upstream.request('tools/call', { name: 'read_graph', arguments: {} })) as { structuredContent?: unknown; content: { text: string }[] };
+    expect(read.content[0]!.text).toContain('wrote the first program');
+  });
+});
