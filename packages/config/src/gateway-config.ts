@@ -88,7 +88,10 @@ export class GatewayConfig implements GatewaySettings {
     Object.assign(this, settings, { source });
   }
 
-  /** Loads YAML (or JSON, which is YAML) from a file; `mcpServers` JSON files are accepted too. */
+  /**
+   * Loads YAML (or JSON, which is YAML) from a file; `mcpServers` JSON files are accepted too. `${CONFIG_DIR}`
+   * expands to the file's folder.
+   */
   static fromYaml(path: string, options: Omit<ConfigSourceOptions, 'source'> = {}): GatewayConfig {
     const file = resolve(path);
     let text: string;
@@ -98,7 +101,9 @@ export class GatewayConfig implements GatewaySettings {
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
       throw new GatewayError('CONFIG_NOT_FOUND', `Cannot read config ${file}: ${reason}. Pass an existing file with --config.`, { cause: error });
     }
-    return GatewayConfig.parse(text, { baseDir: dirname(file), ...options, source: file });
+    // ${CONFIG_DIR} lets a config name files beside itself, wherever the gateway is started from.
+    const env = { ...(options.env ?? process.env), CONFIG_DIR: dirname(file) };
+    return GatewayConfig.parse(text, { baseDir: dirname(file), ...options, env, source: file });
   }
 
   /** Parses configuration text (YAML or JSON). */

@@ -104,6 +104,11 @@ backends:
     expect(config.backends.a!.target).toMatchObject({ command: 'echo', args: ['${HOME}', '/home/u'] });
   });
 
+  it('expands ${CONFIG_DIR} to the config file folder', () => {
+    const file = writeConfig('backends:\n  a:\n    command: "node ${CONFIG_DIR}/server.js"\n');
+    expect(GatewayConfig.fromYaml(file, { env }).backends.a!.target).toMatchObject({ args: [join(file, '..', 'server.js')] });
+  });
+
   it('maps enable_meta_mcp: false to aggregate mode and accepts mode', () => {
     expect(GatewayConfig.parse('enable_meta_mcp: false', { env }).mode).toBe('aggregate');
     expect(GatewayConfig.parse('mode: aggregate', { env }).mode).toBe('aggregate');

@@ -30,14 +30,15 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() >= deadline) return false;
-    await delay(20, undefined, { ref: false });
+    await delay(20);
   }
   return true;
 }
 
 /**
  * Stops a child the polite way first: close stdin (MCP's shutdown signal for stdio), then SIGTERM, then SIGKILL,
- * each to the whole process group, each after `graceMs`. Waits on unref'd timers so it never holds the event loop.
+ * each to the whole process group, each after `graceMs`. The waits keep the event loop alive on purpose: the
+ * sequence is bounded (3 × graceMs), and a gateway that exited halfway would orphan the group.
  */
 export async function stopProcess(child: ChildProcess, graceMs: number): Promise<void> {
   child.stdin?.end();

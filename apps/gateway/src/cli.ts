@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { GatewayError, errorMessage, isGatewayError, type GatewayMode, type LogLevel } from '@mcp-gateway/core';
+import { GatewayConfig } from '@mcp-gateway/config';
+import packageJson from '../package.json' with { type: 'json' };
+import { Gateway } from './gateway';
+
+export const HELP = `Usage: mcp-gateway [options]
+       mcp-gateway check --config FILE
+
+One port in front of many MCP servers. POST /mcp serves the 4 meta-tools (or every tool with --no-meta-mcp);
+/mcp/{backend} passes one backend through; GET /health reports backend status.
+
+Options:
+  -c, --config PATH       YAML configuration file (or a Claude Desktop / Cursor mcpServers JSON file)
+  -p, --port PORT         Port to listen on (default: 39400, or the config's port)
+      --host HOST         Host to bind to (default: 127.0.0.1, or the config's host)
+      --log-level LEVEL   debug, info, warn, error (DEBUG, INFO, WARNING, ERROR also work)
+      --no-meta-mcp       Aggregate mode: expose every backend tool, namespaced, instead of the meta-tools
+      --version           Show version
+  -h, --help              Show help
+
+Commands:
+  check                   Validate the configuration and exit: 0 if valid, 2 with every problem if not
+
+Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`;
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** Parses, loads config, wires, serves. Returns the process exit code; every error is mapped here, once. */
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  try {
+    const args = parse(argv);
+    if (args.help) return io.out(HELP), 0;
+    if (args.version) return io.out(packageJson.version), 0;
+    if (!args.config) throw new GatewayError('USAGE', 'No configuration: pass --config FILE (see --help).');
+    const config = GatewayConfig.fromYaml(args.config).withOverrides({
+      port: args.port,
+      host: args.host,
+      logLevel: args.logLevel,
+      mode: args.mode,
+    });
+    if (args.command === 'check') {
+      const names = Object.keys(config.backends);
+      io.out(`${config.source}: valid, ${names.length} backend(s): ${names.join(', ') || '(none)'}`);
+      return 0;
+    }
+    await new Gateway(config).run();
+    return 0;
+  } catch (error) {
+    io.err(`mcp-gateway: ${errorMessage(error)}`);
+    return isGatewayError(error) && ['USAGE', 'CONFIG_INVALID', 'CONFIG_NOT_FOUND'].includes(error.code) ? 2 : 1;
+  }
+}
+
+interface CliArgs {
+  command: 'serve' | 'check';
+  config?: string;
+  port?: number;
+  host?: string;
+  logLevel?: LogLevel;
+  mode?: GatewayMode;
+  help: boolean;
+  version: boolean;
+}
+
+function parse(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        'log-level': { type: 'string' },
+        'no-meta-mcp': { type: 'boolean', default: false },
+        version: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new GatewayError('USAGE', `${errorMessage(error)} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  const [command = 'serve', ...extra] = positionals;
+  if (!['serve', 'check'].includes(command) || extra.length > 0) {
+    throw new GatewayError('USAGE', `Unknown command "${positionals.join(' ')}": expected "check" or none (see --help).`);
+  }
+  return {
+    command: command as CliArgs['command'],
+    config: values.config,
+    port: values.port === undefined ? undefined : parsePort(values.port),
+    host: values.host,
+    logLevel: values['log-level'] === undefined ? undefined : parseLevel(values['log-level']),
+    mode: values['no-meta-mcp'] ? 'aggregate' : undefined,
+    help: values.help,
+    version: values.version,
+  };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new GatewayError('USAGE', `--port expects a number from 0 to 65535, got "${text}".`);
+  return port;
+}
+
+const LEVELS: Record<string, LogLevel> = { debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error' };
+
+function parseLevel(text: string): LogLevel {
+  const level = LEVELS[text.toLowerCase()];
+  if (!level) throw new GatewayError('USAGE', `--log-level expects debug, info, warn or error, got "${text}".`);
+  return level;
+}

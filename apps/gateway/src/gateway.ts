@@ -1,0 +1,103 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { GatewayError, type GatewaySettings, type Logger } from '@mcp-gateway/core';
+import { Supervisor } from '@mcp-gateway/supervisor';
+import { createGatewayApp, type GatewayApp } from '@mcp-gateway/server';
+import { createStderrLogger } from './logger';
+
+const SHUTDOWN_GRACE_MS = 2000;
+
+export interface GatewayOptions {
+  logger?: Logger;
+}
+
+/**
+ * The whole gateway: supervisor, HTTP app and socket. `start()` listens; `run()` also stops on SIGINT/SIGTERM.
+ *
+ * @example const gateway = new Gateway(GatewayConfig.fromYaml('servers.yaml')); await gateway.run();
+ */
+export class Gateway {
+  readonly logger: Logger;
+  private readonly supervisor: Supervisor;
+  private readonly http: GatewayApp;
+  private server: ServerType | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly config: GatewaySettings,
+    options: GatewayOptions = {},
+  ) {
+    this.logger = options.logger ?? createStderrLogger({ level: config.logLevel });
+    this.supervisor = new Supervisor({ backends: config.backends, logger: this.logger });
+    this.http = createGatewayApp({ registry: this.supervisor, logger: this.logger, allowedHosts: allowedHostsFor(config.host) });
+  }
+
+  /** The Hono app, for in-process requests (`gateway.app.request('/health')`). */
+  get app() {
+    return this.http.app;
+  }
+
+  /** Listens on the configured host and port; resolves with the URL it serves. */
+  async start(): Promise<URL> {
+    const server = serve({ fetch: this.http.app.fetch, hostname: this.config.host, port: this.config.port });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const hint = error.code === 'EADDRINUSE' ? ' Another process uses that port; pick one with --port.' : '';
+        reject(new GatewayError('BACKEND_ERROR', `Cannot listen on ${this.config.host}:${this.config.port}: ${error.message}.${hint}`, { cause: error }));
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
+    const url = new URL(`http://${host}:${port}/`);
+    const backends = Object.keys(this.config.backends);
+    this.logger.info(`MCP Gateway listening on ${url.origin}`, { mode: this.config.mode, backends });
+    return url;
+  }
+
+  /** Starts, then waits for SIGINT or SIGTERM and shuts down. */
+  async run(): Promise<void> {
+    await this.start();
+    await new Promise<void>((resolve) => {
+      const stop = (signal: NodeJS.Signals) => {
+        this.logger.info('shutting down', { signal });
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await this.close();
+  }
+
+  /** Stops taking requests, ends sessions, stops every backend and its processes. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const server = this.server;
+      if (server) {
+        // Stop accepting, give in-flight requests a bounded grace, then cut what is left (e.g. idle SSE streams).
+        const http = server as ServerType & { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        http.closeIdleConnections?.();
+        const grace = setTimeout(() => http.closeAllConnections?.(), SHUTDOWN_GRACE_MS);
+        grace.unref();
+        await closed;
+        clearTimeout(grace);
+      }
+      await this.http.close();
+      await this.supervisor.close();
+    })();
+    return this.closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** DNS-rebinding protection applies when bound to loopback; a public bind is the operator's choice of exposure. */
+function allowedHostsFor(host: string): string[] | null {
+  return ['127.0.0.1', 'localhost', '::1'].includes(host) ? ['localhost', '127.0.0.1', '[::1]', '::1'] : null;
+}

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+
+export const exampleConfig = fileURLToPath(new URL('../../../examples/servers.yaml', import.meta.url));
+const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+
+/** An SDK client on one gateway endpoint; `await using` closes it. */
+export async function connectClient(url: URL) {
+  const client = new Client({ name: 'gateway-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(url));
+  return Object.assign(client, { [Symbol.asyncDispose]: () => client.close() });
+}
+
+/**
+ * The real CLI in a child process, as a user runs it from source. It leads its own process group so `killTree`
+ * can clean up after a failed test (tsx runs the CLI in a grandchild that a plain kill would orphan).
+ */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [tsx, bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+}
+
+/** SIGKILLs the CLI's process group and every descendant (backends lead groups of their own). */
+export function killTree(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  for (const pid of [...descendants(child.pid), child.pid]) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Collects a child's output and exit code. */
+export async function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
+}
+
+/** Resolves with the URL the CLI logs once it listens. */
+export function listeningUrl(child: ChildProcess): Promise<URL> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      seen += d;
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(seen);
+      if (match) resolve(new URL(match[1]!));
+    });
+    child.once('exit', (code) => reject(new Error(`CLI exited with ${code} before listening:\n${seen}`)));
+  });
+}
+
+/** Every live process descended from `pid`, read from /proc (Linux). */
+export function descendants(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 of /proc/PID/stat is the parent pid; the command name before it may contain spaces.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) for (const child of parents.get(queue.shift()!) ?? []) found.push(child), queue.push(child);
+  return found;
+}
+
+/** The pids among `pids` that still run. */
+export function alive(pids: number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+    } catch {
+      return false;
+    }
+  });
+}

@@ -1,0 +1,5 @@
+// Public API of @mcp-gateway/server: the gateway's HTTP surface as a Hono app (no socket is bound here).
+export { createGatewayApp } from './app';
+export type { GatewayApp, GatewayAppOptions } from './app';
+export { healthReport } from './health';
+export type { HealthReport } from './health';

@@ -1,0 +1,47 @@
+import {
+  GatewayError,
+  JsonRpcError,
+  JsonRpcErrorCode,
+  errorMessage,
+  type GatewayErrorCode,
+  type JsonRpcErrorObject,
+} from '@mcp-gateway/core';
+
+/** Server-defined JSON-RPC code for "the backend behind this request is not available". */
+export const BACKEND_UNAVAILABLE_CODE = -32000;
+
+const JSON_RPC_CODE: Record<GatewayErrorCode, number> = {
+  CONFIG_INVALID: JsonRpcErrorCode.InternalError,
+  CONFIG_NOT_FOUND: JsonRpcErrorCode.InternalError,
+  USAGE: JsonRpcErrorCode.InvalidRequest,
+  BACKEND_NOT_FOUND: JsonRpcErrorCode.InvalidParams,
+  TOOL_NOT_FOUND: JsonRpcErrorCode.InvalidParams,
+  INVALID_ARGUMENTS: JsonRpcErrorCode.InvalidParams,
+  BACKEND_START_FAILED: BACKEND_UNAVAILABLE_CODE,
+  BACKEND_START_TIMEOUT: BACKEND_UNAVAILABLE_CODE,
+  BACKEND_CLOSED: BACKEND_UNAVAILABLE_CODE,
+  BACKEND_UNAVAILABLE: BACKEND_UNAVAILABLE_CODE,
+  BACKEND_ERROR: BACKEND_UNAVAILABLE_CODE,
+  GATEWAY_CLOSED: BACKEND_UNAVAILABLE_CODE,
+  REQUEST_TIMEOUT: JsonRpcErrorCode.RequestTimeout,
+  REQUEST_CANCELLED: JsonRpcErrorCode.RequestTimeout,
+};
+
+/**
+ * The one place local errors become wire errors. A backend's own JSON-RPC error passes through untouched; a
+ * `GatewayError` keeps its stable code in `data.code`.
+ */
+export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
+  if (error instanceof JsonRpcError) {
+    return { code: error.code, message: error.message, ...(error.data !== undefined ? { data: error.data } : {}) };
+  }
+  if (error instanceof GatewayError) {
+    return { code: JSON_RPC_CODE[error.code], message: error.message, data: { code: error.code } };
+  }
+  return { code: JsonRpcErrorCode.InternalError, message: `Internal gateway error: ${errorMessage(error)}` };
+}
+
+/** A complete JSON-RPC error response body for errors raised before any MCP session exists. */
+export function errorBody(id: string | number | null, error: unknown) {
+  return { jsonrpc: '2.0' as const, id, error: toJsonRpcError(error) };
+}
