@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { GatewayError, errorMessage, isGatewayError, type GatewayMode, type LogLevel } from '@mcp-gateway/core';
+import {
+  GatewayError,
+  errorMessage,
+  isGatewayError,
+  type GatewayMode,
+  type LogLevel,
+} from '@mcp-gateway/core';
 import { GatewayConfig } from '@mcp-gateway/config';
 import packageJson from '../package.json' with { type: 'json' };
 import { Gateway } from './gateway';
@@ -38,8 +44,10 @@ const defaultIo: CliIo = {
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   try {
     const args = parse(argv);
-    if (args.help) return io.out(HELP), 0;
-    if (args.version) return io.out(packageJson.version), 0;
+    if (args.help || args.version) {
+      io.out(args.help ? HELP : packageJson.version);
+      return 0;
+    }
     if (!args.config) throw new GatewayError('USAGE', 'No configuration: pass --config FILE (see --help).');
     const config = GatewayConfig.fromYaml(args.config).withOverrides({
       port: args.port,
@@ -56,7 +64,9 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     return 0;
   } catch (error) {
     io.err(`mcp-gateway: ${errorMessage(error)}`);
-    return isGatewayError(error) && ['USAGE', 'CONFIG_INVALID', 'CONFIG_NOT_FOUND'].includes(error.code) ? 2 : 1;
+    return isGatewayError(error) && ['USAGE', 'CONFIG_INVALID', 'CONFIG_NOT_FOUND'].includes(error.code)
+      ? 2
+      : 1;
   }
 }
 
@@ -93,7 +103,10 @@ function parse(argv: string[]): CliArgs {
   const { values, positionals } = parsed;
   const [command = 'serve', ...extra] = positionals;
   if (!['serve', 'check'].includes(command) || extra.length > 0) {
-    throw new GatewayError('USAGE', `Unknown command "${positionals.join(' ')}": expected "check" or none (see --help).`);
+    throw new GatewayError(
+      'USAGE',
+      `Unknown command "${positionals.join(' ')}": expected "check" or none (see --help).`,
+    );
   }
   return {
     command: command as CliArgs['command'],
@@ -109,14 +122,22 @@ function parse(argv: string[]): CliArgs {
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) throw new GatewayError('USAGE', `--port expects a number from 0 to 65535, got "${text}".`);
+  if (!/^\d+$/.test(text) || port > 65535)
+    throw new GatewayError('USAGE', `--port expects a number from 0 to 65535, got "${text}".`);
   return port;
 }
 
-const LEVELS: Record<string, LogLevel> = { debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error' };
+const LEVELS: Record<string, LogLevel> = {
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  warning: 'warn',
+  error: 'error',
+};
 
 function parseLevel(text: string): LogLevel {
   const level = LEVELS[text.toLowerCase()];
-  if (!level) throw new GatewayError('USAGE', `--log-level expects debug, info, warn or error, got "${text}".`);
+  if (!level)
+    throw new GatewayError('USAGE', `--log-level expects debug, info, warn or error, got "${text}".`);
   return level;
 }

@@ -29,7 +29,11 @@ export class Gateway {
   ) {
     this.logger = options.logger ?? createStderrLogger({ level: config.logLevel });
     this.supervisor = new Supervisor({ backends: config.backends, logger: this.logger });
-    this.http = createGatewayApp({ registry: this.supervisor, logger: this.logger, allowedHosts: allowedHostsFor(config.host) });
+    this.http = createGatewayApp({
+      registry: this.supervisor,
+      logger: this.logger,
+      allowedHosts: allowedHostsFor(config.host),
+    });
   }
 
   /** The Hono app, for in-process requests (`gateway.app.request('/health')`). */
@@ -44,8 +48,15 @@ export class Gateway {
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
       server.once('error', (error: NodeJS.ErrnoException) => {
-        const hint = error.code === 'EADDRINUSE' ? ' Another process uses that port; pick one with --port.' : '';
-        reject(new GatewayError('BACKEND_ERROR', `Cannot listen on ${this.config.host}:${this.config.port}: ${error.message}.${hint}`, { cause: error }));
+        const hint =
+          error.code === 'EADDRINUSE' ? ' Another process uses that port; pick one with --port.' : '';
+        reject(
+          new GatewayError(
+            'BACKEND_ERROR',
+            `Cannot listen on ${this.config.host}:${this.config.port}: ${error.message}.${hint}`,
+            { cause: error },
+          ),
+        );
       });
     });
     const { port } = server.address() as AddressInfo;
@@ -78,7 +89,10 @@ export class Gateway {
       const server = this.server;
       if (server) {
         // Stop accepting, give in-flight requests a bounded grace, then cut what is left (e.g. idle SSE streams).
-        const http = server as ServerType & { closeIdleConnections?: () => void; closeAllConnections?: () => void };
+        const http = server as ServerType & {
+          closeIdleConnections?: () => void;
+          closeAllConnections?: () => void;
+        };
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         http.closeIdleConnections?.();
         const grace = setTimeout(() => http.closeAllConnections?.(), SHUTDOWN_GRACE_MS);

@@ -28,16 +28,22 @@ export function createStderrLogger(options: StderrLoggerOptions, bindings: LogFi
   const threshold = logLevelRank[options.level];
   const format = options.format ?? (process.stderr.isTTY ? 'text' : 'json');
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const log = (level: LogLevel) => (message: string, fields: LogFields = {}) => {
-    if (logLevelRank[level] < threshold) return;
-    const all = redact({ ...bindings, ...fields });
-    if (format === 'json') {
-      write(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...all }));
-    } else {
-      const extra = Object.entries(all).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-      write(`${new Date().toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${message}${extra.length ? ` ${extra.join(' ')}` : ''}`);
-    }
-  };
+  const log =
+    (level: LogLevel) =>
+    (message: string, fields: LogFields = {}) => {
+      if (logLevelRank[level] < threshold) return;
+      const all = redact({ ...bindings, ...fields });
+      if (format === 'json') {
+        write(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...all }));
+      } else {
+        const extra = Object.entries(all).map(
+          ([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`,
+        );
+        write(
+          `${new Date().toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${message}${extra.length ? ` ${extra.join(' ')}` : ''}`,
+        );
+      }
+    };
   return {
     debug: log('debug'),
     info: log('info'),

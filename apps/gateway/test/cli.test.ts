@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import packageJson from '../package.json' with { type: 'json' };
 import { main } from '../src/cli';
-import { alive, connectClient, descendants, exampleConfig, finished, killTree, listeningUrl, runCli } from './helpers';
+import {
+  alive,
+  connectClient,
+  descendants,
+  exampleConfig,
+  finished,
+  killTree,
+  listeningUrl,
+  runCli,
+} from './helpers';
 
 async function cli(args: string[]) {
   const out: string[] = [];
@@ -46,7 +55,11 @@ describe('mcp-gateway CLI', () => {
       err: 'mcp-gateway: --port expects a number from 0 to 65535, got "eighty".',
     });
     expect((await cli(['--bogus'])).code).toBe(2);
-    expect(await cli([])).toEqual({ code: 2, out: '', err: 'mcp-gateway: No configuration: pass --config FILE (see --help).' });
+    expect(await cli([])).toEqual({
+      code: 2,
+      out: '',
+      err: 'mcp-gateway: No configuration: pass --config FILE (see --help).',
+    });
     expect((await cli(['check', '-c', '/nonexistent.yaml'])).code).toBe(2);
   });
 

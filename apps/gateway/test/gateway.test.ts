@@ -8,7 +8,9 @@ describe('Gateway on the example config (real backends from npm, real socket)', 
   let base: URL;
 
   beforeAll(async () => {
-    gateway = new Gateway(GatewayConfig.fromYaml(exampleConfig).withOverrides({ port: 0 }), { logger: silentLogger });
+    gateway = new Gateway(GatewayConfig.fromYaml(exampleConfig).withOverrides({ port: 0 }), {
+      logger: silentLogger,
+    });
     base = await gateway.start();
   });
   afterAll(() => gateway.close());
@@ -17,7 +19,9 @@ describe('Gateway on the example config (real backends from npm, real socket)', 
     await using client = await connectClient(new URL('/mcp/everything', base));
     expect(client.getServerVersion()?.name).toBe('mcp-servers/everything');
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['echo', 'get-sum', 'trigger-long-running-operation']));
+    expect(tools.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['echo', 'get-sum', 'trigger-long-running-operation']),
+    );
     expect(await client.callTool({ name: 'echo', arguments: { message: 'through the gateway' } })).toEqual({
       content: [{ type: 'text', text: 'Echo: through the gateway' }],
     });
@@ -33,7 +37,10 @@ describe('Gateway on the example config (real backends from npm, real socket)', 
 
   it('reports backends in /health with the README shape', async () => {
     const response = await fetch(new URL('/health', base));
-    const body = (await response.json()) as { status: string; backends: Record<string, Record<string, unknown>> };
+    const body = (await response.json()) as {
+      status: string;
+      backends: Record<string, Record<string, unknown>>;
+    };
     expect(response.status).toBe(200);
     expect(body.status).toBe('healthy');
     expect(Object.keys(body.backends)).toEqual(['everything', 'memory', 'filesystem']);
@@ -68,7 +75,11 @@ describe('Gateway on the example config (real backends from npm, real socket)', 
   it('answers an unknown session with 404 and keeps serving', async () => {
     const response = await fetch(new URL('/mcp/everything', base), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': 'forged' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': 'forged',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(response.status).toBe(404);

@@ -19,7 +19,11 @@ export async function connectClient(url: URL) {
  * can clean up after a failed test (tsx runs the CLI in a grandchild that a plain kill would orphan).
  */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [tsx, bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  return spawn(process.execPath, [tsx, bin, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
 }
 
 /** SIGKILLs the CLI's process group and every descendant (backends lead groups of their own). */
@@ -35,7 +39,9 @@ export function killTree(child: ChildProcess): void {
 }
 
 /** Collects a child's output and exit code. */
-export async function finished(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function finished(
+  child: ChildProcess,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d));
@@ -73,7 +79,11 @@ export function descendants(pid: number): number[] {
   }
   const found: number[] = [];
   const queue = [pid];
-  while (queue.length > 0) for (const child of parents.get(queue.shift()!) ?? []) found.push(child), queue.push(child);
+  while (queue.length > 0) {
+    const children = parents.get(queue.shift()!) ?? [];
+    found.push(...children);
+    queue.push(...children);
+  }
   return found;
 }
 

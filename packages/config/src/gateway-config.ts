@@ -60,9 +60,18 @@ export class BackendConfig implements BackendSettings {
     const expanded = expandEnv(rest, options.env ?? process.env, issues);
     const parsed = backendInputSchema.safeParse(expanded, { reportInput: true });
     if (!parsed.success) issues.push(...fromZodIssues(parsed.error.issues, BACKEND_KEYS));
-    const ctx: NormalizeContext = { baseDir: options.baseDir ?? process.cwd(), env: options.env ?? process.env };
+    const ctx: NormalizeContext = {
+      baseDir: options.baseDir ?? process.cwd(),
+      env: options.env ?? process.env,
+    };
     const settings = parsed.success ? normalizeBackend(name, parsed.data, {}, ctx, issues) : undefined;
-    throwIfIssues(source, issues.map((i) => ({ ...i, path: ['backends', name, ...i.path.slice(i.path[0] === 'backends' ? 2 : 0)] })));
+    throwIfIssues(
+      source,
+      issues.map((i) => ({
+        ...i,
+        path: ['backends', name, ...i.path.slice(i.path[0] === 'backends' ? 2 : 0)],
+      })),
+    );
     Object.assign(this, settings);
   }
 }
@@ -99,7 +108,11 @@ export class GatewayConfig implements GatewaySettings {
       text = readFileSync(file, 'utf8');
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
-      throw new GatewayError('CONFIG_NOT_FOUND', `Cannot read config ${file}: ${reason}. Pass an existing file with --config.`, { cause: error });
+      throw new GatewayError(
+        'CONFIG_NOT_FOUND',
+        `Cannot read config ${file}: ${reason}. Pass an existing file with --config.`,
+        { cause: error },
+      );
     }
     // ${CONFIG_DIR} lets a config name files beside itself, wherever the gateway is started from.
     const env = { ...(options.env ?? process.env), CONFIG_DIR: dirname(file) };
@@ -140,7 +153,12 @@ function buildSettings(
 ): GatewaySettings {
   const issues: ConfigIssue[] = [];
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throwIfIssues(source, [{ path: [], message: `expected a mapping with \`backends\`, found ${Array.isArray(input) ? 'a list' : typeof input}` }]);
+    throwIfIssues(source, [
+      {
+        path: [],
+        message: `expected a mapping with \`backends\`, found ${Array.isArray(input) ? 'a list' : typeof input}`,
+      },
+    ]);
   }
   const { prebuilt, raw } = splitPrebuilt(input as Record<string, unknown>);
   const mcpServers = fromMcpServers(raw);
@@ -166,7 +184,13 @@ function validate(value: unknown, ctx: NormalizeContext, issues: ConfigIssue[]):
     for (const [name, entry] of Object.entries(rawBackends)) {
       const parsed = backendInputSchema.safeParse(entry, { reportInput: true });
       if (parsed.success) backends[name] = parsed.data;
-      else issues.push(...fromZodIssues(parsed.error.issues, BACKEND_KEYS).map((i) => ({ ...i, path: ['backends', name, ...i.path] })));
+      else
+        issues.push(
+          ...fromZodIssues(parsed.error.issues, BACKEND_KEYS).map((i) => ({
+            ...i,
+            path: ['backends', name, ...i.path],
+          })),
+        );
     }
   }
   const settings = normalizeGateway({ ...(top.success ? top.data : {}), backends }, ctx, issues);
@@ -193,9 +217,15 @@ function splitPrebuilt(input: Record<string, unknown>) {
 function throwIfIssues(source: string, issues: ConfigIssue[]): void {
   if (issues.length === 0) return;
   const sorted = [...issues].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-  const lines = sorted.map((i) => `  - ${formatPath(i.path)}${i.line ? ` (line ${i.line})` : ''}: ${i.message}`);
+  const lines = sorted.map(
+    (i) => `  - ${formatPath(i.path)}${i.line ? ` (line ${i.line})` : ''}: ${i.message}`,
+  );
   const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
-  throw new GatewayError('CONFIG_INVALID', `Invalid configuration in ${source} (${count}):\n${lines.join('\n')}`, {
-    details: sorted.map((i) => ({ path: formatPath(i.path), line: i.line ?? null, message: i.message })),
-  });
+  throw new GatewayError(
+    'CONFIG_INVALID',
+    `Invalid configuration in ${source} (${count}):\n${lines.join('\n')}`,
+    {
+      details: sorted.map((i) => ({ path: formatPath(i.path), line: i.line ?? null, message: i.message })),
+    },
+  );
 }

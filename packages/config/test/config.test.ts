@@ -55,14 +55,24 @@ backends:
         tavily: {
           name: 'tavily',
           description: 'Web search',
-          target: { kind: 'stdio', command: 'npx', args: ['-y', '@anthropic/mcp-server-tavily'], env: { TAVILY_API_KEY: 'secret' }, cwd: dir },
+          target: {
+            kind: 'stdio',
+            command: 'npx',
+            args: ['-y', '@anthropic/mcp-server-tavily'],
+            env: { TAVILY_API_KEY: 'secret' },
+            cwd: dir,
+          },
           timeouts: { startMs: 30000, requestMs: 120000, idleMs: 0 },
           isolation: 'shared',
         },
         context7: {
           name: 'context7',
           description: '',
-          target: { kind: 'auto', url: 'http://localhost:8080/mcp', headers: { Authorization: 'Bearer secret' } },
+          target: {
+            kind: 'auto',
+            url: 'http://localhost:8080/mcp',
+            headers: { Authorization: 'Bearer secret' },
+          },
           timeouts: { startMs: 30000, requestMs: 120000, idleMs: 0 },
           isolation: 'shared',
         },
@@ -106,7 +116,9 @@ backends:
 
   it('expands ${CONFIG_DIR} to the config file folder', () => {
     const file = writeConfig('backends:\n  a:\n    command: "node ${CONFIG_DIR}/server.js"\n');
-    expect(GatewayConfig.fromYaml(file, { env }).backends.a!.target).toMatchObject({ args: [join(file, '..', 'server.js')] });
+    expect(GatewayConfig.fromYaml(file, { env }).backends.a!.target).toMatchObject({
+      args: [join(file, '..', 'server.js')],
+    });
   });
 
   it('maps enable_meta_mcp: false to aggregate mode and accepts mode', () => {
@@ -141,9 +153,13 @@ backends:
   });
 
   it('reports bad YAML with its line', () => {
-    expect(errorOf(() => GatewayConfig.parse('backends:\n  a: [1,\n b: 2\n', { source: 'bad.yaml', env }))).toEqual({
+    expect(
+      errorOf(() => GatewayConfig.parse('backends:\n  a: [1,\n b: 2\n', { source: 'bad.yaml', env })),
+    ).toEqual({
       code: 'CONFIG_INVALID',
-      message: expect.stringMatching(/^Invalid configuration in bad\.yaml \(\d+ problems?\):\n {2}- \(top level\) \(line \d\): YAML syntax: /),
+      message: expect.stringMatching(
+        /^Invalid configuration in bad\.yaml \(\d+ problems?\):\n {2}- \(top level\) \(line \d\): YAML syntax: /,
+      ),
     });
   });
 
@@ -165,7 +181,8 @@ backends:
   it('names a missing file', () => {
     expect(errorOf(() => GatewayConfig.fromYaml('/nonexistent/servers.yaml'))).toEqual({
       code: 'CONFIG_NOT_FOUND',
-      message: 'Cannot read config /nonexistent/servers.yaml: no such file. Pass an existing file with --config.',
+      message:
+        'Cannot read config /nonexistent/servers.yaml: no such file. Pass an existing file with --config.',
     });
   });
 });
@@ -191,11 +208,22 @@ describe('mcpServers JSON (Claude Desktop, Cursor, VS Code)', () => {
       env: { T: 'secret' },
       cwd: join(file, '..'),
     });
-    expect(backends.remote!.target).toEqual({ kind: 'http', url: 'http://127.0.0.1:9/mcp', headers: { A: 'b' } });
+    expect(backends.remote!.target).toEqual({
+      kind: 'http',
+      url: 'http://127.0.0.1:9/mcp',
+      headers: { A: 'b' },
+    });
   });
 
   it('reports problems under the mcpServers path', () => {
-    expect(errorOf(() => GatewayConfig.parse('{"mcpServers": {"x": {"type": "carrier-pigeon", "command": "c"}}}', { source: 'c.json', env })).message).toBe(
+    expect(
+      errorOf(() =>
+        GatewayConfig.parse('{"mcpServers": {"x": {"type": "carrier-pigeon", "command": "c"}}}', {
+          source: 'c.json',
+          env,
+        }),
+      ).message,
+    ).toBe(
       `Invalid configuration in c.json (1 problem):
   - mcpServers.x.type (line 1): unknown key "type"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled`,
     );
@@ -208,15 +236,28 @@ describe('programmatic API', () => {
       {
         port: 4000,
         backends: {
-          tavily: new BackendConfig({ name: 'tavily', command: 'npx -y x', description: 'Web search' }, { baseDir: '/srv' }),
+          tavily: new BackendConfig(
+            { name: 'tavily', command: 'npx -y x', description: 'Web search' },
+            { baseDir: '/srv' },
+          ),
           memory: { command: 'node memory.js' },
         },
       },
       { baseDir: '/srv', env },
     ).withOverrides({ port: 5000, host: undefined });
     expect(config).toBeInstanceOf(GatewayConfig);
-    expect([config.port, config.host, Object.keys(config.backends)]).toEqual([5000, '127.0.0.1', ['memory', 'tavily']]);
-    expect(config.backends.tavily!.target).toEqual({ kind: 'stdio', command: 'npx', args: ['-y', 'x'], env: {}, cwd: '/srv' });
+    expect([config.port, config.host, Object.keys(config.backends)]).toEqual([
+      5000,
+      '127.0.0.1',
+      ['memory', 'tavily'],
+    ]);
+    expect(config.backends.tavily!.target).toEqual({
+      kind: 'stdio',
+      command: 'npx',
+      args: ['-y', 'x'],
+      env: {},
+      cwd: '/srv',
+    });
   });
 
   it('validates BackendConfig on construction', () => {

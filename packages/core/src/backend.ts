@@ -31,8 +31,22 @@ export interface CallOptions {
 export interface BackendConnection {
   readonly backend: string;
   readonly initializeResult: InitializeResult;
-  request(method: string, params: Record<string, unknown> | undefined, options?: CallOptions): Promise<Record<string, unknown>>;
+  request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options?: CallOptions,
+  ): Promise<Record<string, unknown>>;
   notify(method: string, params?: Record<string, unknown>): Promise<void>;
+}
+
+/** A connection its owner manages: it can end on its own (`onClose`) and be closed. `Upstream` is the real one. */
+export interface LiveConnection extends BackendConnection {
+  readonly isClosed: boolean;
+  /** Requests still waiting for the backend. */
+  readonly inFlight: number;
+  onNotification(listener: (notification: JsonRpcNotification) => void): () => void;
+  onClose(listener: (error: Error) => void): () => void;
+  close(): Promise<void>;
 }
 
 /** A JSON-RPC error the backend returned, passed to the client as it is. */

@@ -24,7 +24,7 @@ export type {
 export { silentLogger, logLevelRank } from './logger';
 export type { Logger, LogFields } from './logger';
 export { JsonRpcError } from './backend';
-export type { InitializeResult, CallOptions, BackendConnection } from './backend';
+export type { InitializeResult, CallOptions, BackendConnection, LiveConnection } from './backend';
 export type {
   BackendState,
   BackendHealth,

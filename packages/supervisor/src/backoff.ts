@@ -22,7 +22,11 @@ export const defaultBackoff: BackoffPolicy = {
 };
 
 /** Delay before attempt `failures` (1-based): initial × factor^(failures-1), capped, with jitter. */
-export function backoffDelay(policy: BackoffPolicy, failures: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: BackoffPolicy,
+  failures: number,
+  random: () => number = Math.random,
+): number {
   const base = Math.min(policy.maxMs, policy.initialMs * policy.factor ** Math.max(0, failures - 1));
   const spread = base * policy.jitter * (random() * 2 - 1);
   return Math.round(Math.min(policy.maxMs, Math.max(0, base + spread)));

@@ -5,13 +5,13 @@ import {
   type BackendSettings,
   type BackendState,
   type JsonRpcNotification,
+  type LiveConnection,
   type Logger,
 } from '@mcp-gateway/core';
-import type { Upstream } from '@mcp-gateway/transports';
 import { backoffDelay, type BackoffPolicy } from './backoff';
 
 /** How the supervisor reaches a backend; the real one is `connectBackend`, tests may pass their own. */
-export type Connector = (settings: BackendSettings, logger: Logger) => Promise<Upstream>;
+export type Connector = (settings: BackendSettings, logger: Logger) => Promise<LiveConnection>;
 
 export interface ManagedBackendOptions {
   settings: BackendSettings;
@@ -21,7 +21,7 @@ export interface ManagedBackendOptions {
   /** Unclaimed notifications from the live connection. */
   onNotification: (notification: JsonRpcNotification) => void;
   /** Called after each successful start, with the new connection. */
-  onStarted: (connection: Upstream) => void;
+  onStarted: (connection: LiveConnection) => void;
 }
 
 /**
@@ -30,8 +30,8 @@ export interface ManagedBackendOptions {
  */
 export class ManagedBackend {
   private state: BackendState = 'configured';
-  private connection: Upstream | undefined;
-  private starting: Promise<Upstream> | undefined;
+  private connection: LiveConnection | undefined;
+  private starting: Promise<LiveConnection> | undefined;
   private cancelRestart: (() => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private restartCount = 0;
@@ -52,7 +52,7 @@ export class ManagedBackend {
   }
 
   /** A live connection, starting or waiting for a scheduled restart as needed. */
-  async acquire(): Promise<Upstream> {
+  async acquire(): Promise<LiveConnection> {
     if (this.closed) throw new GatewayError('GATEWAY_CLOSED', 'The gateway is shutting down.');
     if (this.connection && !this.connection.isClosed) {
       this.touch();
@@ -101,7 +101,7 @@ export class ManagedBackend {
     await connection?.close();
   }
 
-  private start(): Promise<Upstream> {
+  private start(): Promise<LiveConnection> {
     this.state = 'starting';
     const { settings, logger } = this.options;
     const attempt = this.options.connect(settings, logger).then(
@@ -111,14 +111,18 @@ export class ManagedBackend {
         this.failed(errorMessage(error));
         throw error instanceof GatewayError
           ? error
-          : new GatewayError('BACKEND_START_FAILED', `Backend "${this.name}" failed to start: ${errorMessage(error)}`, { cause: error });
+          : new GatewayError(
+              'BACKEND_START_FAILED',
+              `Backend "${this.name}" failed to start: ${errorMessage(error)}`,
+              { cause: error },
+            );
       },
     );
     this.starting = attempt;
     return attempt;
   }
 
-  private started(connection: Upstream): Upstream {
+  private started(connection: LiveConnection): LiveConnection {
     this.starting = undefined;
     if (this.closed) {
       void connection.close();
@@ -136,11 +140,12 @@ export class ManagedBackend {
     return connection;
   }
 
-  private crashed(connection: Upstream, message: string): void {
+  private crashed(connection: LiveConnection, message: string): void {
     if (this.connection !== connection || this.closed) return;
     this.connection = undefined;
     clearTimeout(this.idleTimer);
-    if (this.startedAt !== null && Date.now() - this.startedAt >= this.options.backoff.stableMs) this.failures = 0;
+    if (this.startedAt !== null && Date.now() - this.startedAt >= this.options.backoff.stableMs)
+      this.failures = 0;
     this.restartCount++;
     this.options.logger.warn('backend crashed', { error: message, restart_count: this.restartCount });
     this.failed(message);
@@ -156,10 +161,13 @@ export class ManagedBackend {
     const delay = giveUp ? policy.maxMs : backoffDelay(policy, this.failures);
     this.retryAt = Date.now() + delay;
     if (giveUp) {
-      this.options.logger.error('backend degraded; automatic restarts paused', { failures: this.failures, retry_in_ms: delay });
+      this.options.logger.error('backend degraded; automatic restarts paused', {
+        failures: this.failures,
+        retry_in_ms: delay,
+      });
       return;
     }
-    const restart = new Promise<Upstream>((resolve, reject) => {
+    const restart = new Promise<LiveConnection>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.cancelRestart = undefined;
         this.starting = undefined;

@@ -8,9 +8,10 @@ import {
   type BackendRegistry,
   type BackendSettings,
   type BackendSummary,
+  type LiveConnection,
   type Logger,
 } from '@mcp-gateway/core';
-import { connectBackend, type Upstream } from '@mcp-gateway/transports';
+import { connectBackend } from '@mcp-gateway/transports';
 import { defaultBackoff, type BackoffPolicy } from './backoff';
 import { ManagedBackend, type Connector } from './managed-backend';
 
@@ -38,7 +39,8 @@ export class Supervisor implements BackendRegistry {
   constructor(options: SupervisorOptions) {
     this.logger = options.logger ?? silentLogger;
     this.settings = options.backends;
-    const connect: Connector = options.connect ?? ((settings, logger) => connectBackend(settings, { logger }));
+    const connect: Connector =
+      options.connect ?? ((settings, logger) => connectBackend(settings, { logger }));
     const backoff = { ...defaultBackoff, ...options.backoff };
     for (const [name, settings] of Object.entries(options.backends)) {
       const logger = this.logger.child({ backend: name });
@@ -50,7 +52,8 @@ export class Supervisor implements BackendRegistry {
           logger,
           backoff,
           onNotification: (notification) => {
-            if (notification.method === 'notifications/tools/list_changed') void this.countTools(name, undefined);
+            if (notification.method === 'notifications/tools/list_changed')
+              void this.countTools(name, undefined);
             for (const listener of this.listeners) listener(name, notification);
           },
           onStarted: (connection) => void this.countTools(name, connection),
@@ -75,13 +78,17 @@ export class Supervisor implements BackendRegistry {
     const backend = this.backends.get(name);
     if (!backend) {
       const known = [...this.backends.keys()].join(', ') || '(none configured)';
-      throw new GatewayError('BACKEND_NOT_FOUND', `No backend named "${name}". Configured backends: ${known}.`);
+      throw new GatewayError(
+        'BACKEND_NOT_FOUND',
+        `No backend named "${name}". Configured backends: ${known}.`,
+      );
     }
     const connection = await backend.acquire();
     return {
       backend: name,
       initializeResult: connection.initializeResult,
-      request: (method, params, options) => connection.request(method, params, options).finally(() => backend.touch()),
+      request: (method, params, options) =>
+        connection.request(method, params, options).finally(() => backend.touch()),
       notify: (method, params) => connection.notify(method, params),
     };
   }
@@ -106,13 +113,19 @@ export class Supervisor implements BackendRegistry {
     await this.close();
   }
 
-  private async countTools(name: string, connection: Upstream | BackendConnection | undefined): Promise<void> {
+  private async countTools(
+    name: string,
+    connection: LiveConnection | BackendConnection | undefined,
+  ): Promise<void> {
     try {
       const conn = connection ?? (await this.acquire(name));
       let cursor: unknown;
       let count = 0;
       do {
-        const page = (await conn.request('tools/list', cursor ? { cursor } : {})) as { tools?: unknown[]; nextCursor?: unknown };
+        const page = (await conn.request('tools/list', cursor ? { cursor } : {})) as {
+          tools?: unknown[];
+          nextCursor?: unknown;
+        };
         count += page.tools?.length ?? 0;
         cursor = page.nextCursor;
       } while (cursor);

@@ -1,5 +1,15 @@
-import { SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
-import { GatewayError, errorMessage, silentLogger, type BackendSettings, type Logger } from '@mcp-gateway/core';
+import {
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import {
+  GatewayError,
+  errorMessage,
+  silentLogger,
+  type BackendSettings,
+  type Logger,
+} from '@mcp-gateway/core';
 import { StdioTransport } from './stdio';
 import { Upstream } from './upstream';
 
@@ -14,7 +24,10 @@ export interface ConnectOptions {
  *
  * @example const upstream = await connectBackend(config.backends.memory)
  */
-export async function connectBackend(settings: BackendSettings, options: ConnectOptions = {}): Promise<Upstream> {
+export async function connectBackend(
+  settings: BackendSettings,
+  options: ConnectOptions = {},
+): Promise<Upstream> {
   const logger = options.logger ?? silentLogger;
   const upstreamOptions = {
     backend: settings.name,
@@ -26,11 +39,17 @@ export async function connectBackend(settings: BackendSettings, options: Connect
   const { target } = settings;
   if (target.kind !== 'auto') return Upstream.connect(createTransport(settings, logger), upstreamOptions);
   try {
-    return await Upstream.connect(createTransport({ ...settings, target: { ...target, kind: 'http' } }, logger), upstreamOptions);
+    return await Upstream.connect(
+      createTransport({ ...settings, target: { ...target, kind: 'http' } }, logger),
+      upstreamOptions,
+    );
   } catch (error) {
     if (error instanceof GatewayError && error.code === 'BACKEND_START_TIMEOUT') throw error;
     logger.info('Streamable HTTP refused; trying legacy SSE', { error: errorMessage(error) });
-    return Upstream.connect(createTransport({ ...settings, target: { ...target, kind: 'sse' } }, logger), upstreamOptions);
+    return Upstream.connect(
+      createTransport({ ...settings, target: { ...target, kind: 'sse' } }, logger),
+      upstreamOptions,
+    );
   }
 }
 
@@ -39,14 +58,24 @@ export function createTransport(settings: BackendSettings, logger: Logger = sile
   const { target } = settings;
   switch (target.kind) {
     case 'stdio':
-      return new StdioTransport({ command: target.command, args: target.args, env: target.env, cwd: target.cwd, logger });
+      return new StdioTransport({
+        command: target.command,
+        args: target.args,
+        env: target.env,
+        cwd: target.cwd,
+        logger,
+      });
     case 'http':
     case 'auto':
-      return new StreamableHTTPClientTransport(new URL(target.url), { requestInit: { headers: target.headers } });
+      return new StreamableHTTPClientTransport(new URL(target.url), {
+        requestInit: { headers: target.headers },
+      });
     case 'sse':
       return new SSEClientTransport(new URL(target.url), {
         requestInit: { headers: target.headers },
-        eventSourceInit: { fetch: (url, init) => fetch(url, { ...init, headers: { ...target.headers, ...init?.headers } }) },
+        eventSourceInit: {
+          fetch: (url, init) => fetch(url, { ...init, headers: { ...target.headers, ...init?.headers } }),
+        },
       });
     default:
       return target satisfies never;

@@ -67,14 +67,23 @@ export class StdioTransport implements Transport {
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (error) => {
-        reject(new GatewayError('BACKEND_START_FAILED', `Cannot start "${command}": ${error.message}. Check the command and cwd.`, { cause: error }));
+        reject(
+          new GatewayError(
+            'BACKEND_START_FAILED',
+            `Cannot start "${command}": ${error.message}. Check the command and cwd.`,
+            { cause: error },
+          ),
+        );
       });
     });
     child.once('exit', (code, signal) => {
       if (!this.closing) {
         this.logger.warn('backend process exited', { code, signal });
-        const tail = this.stderrTail.length > 0 ? `; last stderr: ${this.stderrTail.join(' | ').slice(-500)}` : '';
-        this.onerror?.(new Error(`process exited with ${signal ? `signal ${signal}` : `code ${code}`}${tail}`));
+        const tail =
+          this.stderrTail.length > 0 ? `; last stderr: ${this.stderrTail.join(' | ').slice(-500)}` : '';
+        this.onerror?.(
+          new Error(`process exited with ${signal ? `signal ${signal}` : `code ${code}`}${tail}`),
+        );
       }
       killGroup(child, 'SIGKILL'); // a leader that exits on its own may leave children behind
       this.onclose?.();
@@ -83,7 +92,8 @@ export class StdioTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.child?.stdin;
-    if (!stdin || !stdin.writable) throw new GatewayError('BACKEND_CLOSED', 'The backend process is not running.');
+    if (!stdin || !stdin.writable)
+      throw new GatewayError('BACKEND_CLOSED', 'The backend process is not running.');
     if (!stdin.write(`${JSON.stringify(message)}\n`)) {
       await new Promise<void>((resolve) => stdin.once('drain', resolve));
     }

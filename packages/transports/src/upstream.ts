@@ -9,12 +9,12 @@ import {
   isRequest,
   isResponse,
   silentLogger,
-  type BackendConnection,
   type CallOptions,
   type InitializeResult,
   type JsonRpcMessage,
   type JsonRpcNotification,
   type JsonRpcRequest,
+  type LiveConnection,
   type Logger,
 } from '@mcp-gateway/core';
 import { PendingCalls, type PendingCall } from './internal/pending-calls';
@@ -39,7 +39,7 @@ type Listener = (notification: JsonRpcNotification) => void;
  * request ids and progress tokens on the backend side and maps them back, so results and errors reach the caller
  * exactly as the backend sent them.
  */
-export class Upstream implements BackendConnection {
+export class Upstream implements LiveConnection {
   readonly backend: string;
   initializeResult!: InitializeResult;
   private readonly calls = new PendingCalls();
@@ -93,17 +93,26 @@ export class Upstream implements BackendConnection {
     params: Record<string, unknown> | undefined,
     options: CallOptions & { timeoutCode?: 'REQUEST_TIMEOUT' | 'BACKEND_START_TIMEOUT' } = {},
   ): Promise<Record<string, unknown>> {
-    if (this.closed) return Promise.reject(new GatewayError('BACKEND_CLOSED', `Backend "${this.backend}" is not connected.`));
+    if (this.closed)
+      return Promise.reject(
+        new GatewayError('BACKEND_CLOSED', `Backend "${this.backend}" is not connected.`),
+      );
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 0;
     return new Promise((resolve, reject) => {
       const clientToken = (params?._meta as { progressToken?: unknown } | undefined)?.progressToken;
       const call = this.calls.open({ method, options, resolve, reject, clientToken });
-      const sentParams = call.upstreamToken === undefined ? params : withProgressToken(params!, call.upstreamToken);
+      const sentParams =
+        call.upstreamToken === undefined ? params : withProgressToken(params!, call.upstreamToken);
       call.onTimeout = () => {
         const what = options.timeoutCode === 'BACKEND_START_TIMEOUT' ? 'start (initialize)' : method;
         this.cancelUpstream(call, 'timeout');
         this.calls.settle(call);
-        reject(new GatewayError(options.timeoutCode ?? 'REQUEST_TIMEOUT', `Backend "${this.backend}" did not answer ${what} within ${timeoutMs} ms.`));
+        reject(
+          new GatewayError(
+            options.timeoutCode ?? 'REQUEST_TIMEOUT',
+            `Backend "${this.backend}" did not answer ${what} within ${timeoutMs} ms.`,
+          ),
+        );
       };
       this.calls.armTimer(call, timeoutMs);
       if (options.signal) {
@@ -116,10 +125,12 @@ export class Upstream implements BackendConnection {
         options.signal.addEventListener('abort', onAbort, { once: true });
         call.cleanup.push(() => options.signal!.removeEventListener('abort', onAbort));
       }
-      this.send({ jsonrpc: '2.0', id: call.id, method, ...(sentParams ? { params: sentParams } : {}) }).catch((error) => {
-        this.calls.settle(call);
-        reject(error);
-      });
+      this.send({ jsonrpc: '2.0', id: call.id, method, ...(sentParams ? { params: sentParams } : {}) }).catch(
+        (error) => {
+          this.calls.settle(call);
+          reject(error);
+        },
+      );
     });
   }
 
@@ -167,14 +178,17 @@ export class Upstream implements BackendConnection {
     if (isResponse(message)) return this.onResponse(message);
     if (isRequest(message)) return void this.onBackendRequest(message);
     if (isNotification(message)) return this.onBackendNotification(message);
-    this.logger.warn('ignored a message that is not JSON-RPC', { message: JSON.stringify(message).slice(0, 200) });
+    this.logger.warn('ignored a message that is not JSON-RPC', {
+      message: JSON.stringify(message).slice(0, 200),
+    });
   }
 
   private onResponse(message: JsonRpcMessage & { id: unknown }): void {
     const call = typeof message.id === 'number' ? this.calls.get(message.id) : undefined;
     if (!call) return; // late answer to a call that timed out or was cancelled
     this.calls.settle(call);
-    if (isErrorResponse(message)) call.reject(new JsonRpcError(message.error.code, message.error.message, message.error.data));
+    if (isErrorResponse(message))
+      call.reject(new JsonRpcError(message.error.code, message.error.message, message.error.data));
     else call.resolve((message as { result: Record<string, unknown> }).result);
   }
 
@@ -183,22 +197,35 @@ export class Upstream implements BackendConnection {
       const call = this.calls.byToken(notification.params?.progressToken);
       if (!call) return;
       this.calls.armTimer(call); // progress proves the call is alive
-      call.options.onNotification?.({ ...notification, params: { ...notification.params, progressToken: call.clientToken } });
+      call.options.onNotification?.({
+        ...notification,
+        params: { ...notification.params, progressToken: call.clientToken },
+      });
       return;
     }
     // Per DESIGN.md: what a shared backend sends while a call is in flight belongs to that call's client.
-    const call = notification.method === 'notifications/message' ? this.calls.latest((c) => !!c.options.onNotification) : undefined;
+    const call =
+      notification.method === 'notifications/message'
+        ? this.calls.latest((c) => !!c.options.onNotification)
+        : undefined;
     if (call) return call.options.onNotification!(notification);
     for (const listener of this.listeners) listener(notification);
   }
 
   private async onBackendRequest(request: JsonRpcRequest): Promise<void> {
-    const reply = (body: { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } }) =>
-      this.send({ jsonrpc: '2.0', id: request.id, ...body } as JsonRpcMessage).catch(() => {});
+    const reply = (
+      body:
+        { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } },
+    ) => this.send({ jsonrpc: '2.0', id: request.id, ...body } as JsonRpcMessage).catch(() => {});
     if (request.method === 'ping') return reply({ result: {} });
     const call = this.calls.latest((c) => !!c.options.onRequest);
     if (!call) {
-      return reply({ error: { code: JsonRpcErrorCode.MethodNotFound, message: `${request.method}: no client request is in flight on the gateway to relay it to` } });
+      return reply({
+        error: {
+          code: JsonRpcErrorCode.MethodNotFound,
+          message: `${request.method}: no client request is in flight on the gateway to relay it to`,
+        },
+      });
     }
     try {
       call.calls++;
@@ -206,7 +233,13 @@ export class Upstream implements BackendConnection {
       reply({ result: await call.options.onRequest!(request) });
     } catch (error) {
       const { code, message, data } = error as { code?: unknown; message?: string; data?: unknown };
-      reply({ error: { code: typeof code === 'number' ? code : JsonRpcErrorCode.InternalError, message: message ?? errorMessage(error), data } });
+      reply({
+        error: {
+          code: typeof code === 'number' ? code : JsonRpcErrorCode.InternalError,
+          message: message ?? errorMessage(error),
+          data,
+        },
+      });
     } finally {
       if (--call.calls === 0) this.calls.armTimer(call);
     }
@@ -221,7 +254,10 @@ export class Upstream implements BackendConnection {
     if (this.closed) return;
     this.closed = true;
     const why = this.lastTransportError ? `: ${this.lastTransportError}` : '';
-    const error = new GatewayError('BACKEND_CLOSED', `Backend "${this.backend}" closed the connection${why}.`);
+    const error = new GatewayError(
+      'BACKEND_CLOSED',
+      `Backend "${this.backend}" closed the connection${why}.`,
+    );
     this.calls.rejectAll(error);
     for (const listener of this.closeListeners) listener(error);
   }

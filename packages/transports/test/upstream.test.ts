@@ -29,7 +29,11 @@ describe('Upstream over stdio (server-everything)', () => {
     const progress: JsonRpcNotification[] = [];
     const result = await upstream.request(
       'tools/call',
-      { name: 'trigger-long-running-operation', arguments: { duration: 0.2, steps: 2 }, _meta: { progressToken: 'client-token-7' } },
+      {
+        name: 'trigger-long-running-operation',
+        arguments: { duration: 0.2, steps: 2 },
+        _meta: { progressToken: 'client-token-7' },
+      },
       { onNotification: (n) => progress.push(n) },
     );
     expect(result.content).toBeDefined();
@@ -65,14 +69,23 @@ describe('Upstream over stdio (server-everything)', () => {
   it('keeps state across calls on one process (server-memory)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcpgw-memory-'));
     await using upstream = await Upstream.connect(
-      new StdioTransport({ command: process.execPath, args: [memoryServer], env: { MEMORY_FILE_PATH: join(dir, 'memory.jsonl') } }),
+      new StdioTransport({
+        command: process.execPath,
+        args: [memoryServer],
+        env: { MEMORY_FILE_PATH: join(dir, 'memory.jsonl') },
+      }),
       { backend: 'memory' },
     );
     await upstream.request('tools/call', {
       name: 'create_entities',
-      arguments: { entities: [{ name: 'Ada', entityType: 'person', observations: ['wrote the first program'] }] },
+      arguments: {
+        entities: [{ name: 'Ada', entityType: 'person', observations: ['wrote the first program'] }],
+      },
     });
-    const read = (await upstream.request('tools/call', { name: 'read_graph', arguments: {} })) as { structuredContent?: unknown; content: { text: string }[] };
+    const read = (await upstream.request('tools/call', { name: 'read_graph', arguments: {} })) as {
+      structuredContent?: unknown;
+      content: { text: string }[];
+    };
     expect(read.content[0]!.text).toContain('wrote the first program');
   });
 });

@@ -6,7 +6,11 @@ const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g;
  * Expands `${VAR}` and `${VAR:-default}` in every string of a parsed document, in place of a copy. `$${VAR}` stays
  * literal `${VAR}`. An unset variable without a default is an issue that names the variable and where it is used.
  */
-export function expandEnv(value: unknown, env: Record<string, string | undefined>, issues: ConfigIssue[]): unknown {
+export function expandEnv(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  issues: ConfigIssue[],
+): unknown {
   return walk(value, [], env, issues);
 }
 

@@ -26,7 +26,11 @@ export function describeValue(value: unknown): string {
 }
 
 /** Adds line numbers to issues from the YAML document they refer to (the key of the nearest entry that exists). */
-export function locateIssues(issues: ConfigIssue[], doc: Document | undefined, lines: LineCounter | undefined) {
+export function locateIssues(
+  issues: ConfigIssue[],
+  doc: Document | undefined,
+  lines: LineCounter | undefined,
+) {
   if (!doc || !lines) return;
   for (const issue of issues) {
     for (let n = issue.path.length; n >= 0; n--) {

@@ -2,11 +2,15 @@
  * Converts the JSON `mcpServers` format used by Claude Desktop and Cursor (and VS Code's `servers`) into our YAML
  * shape. Commands there are one executable plus `args`, so the command is quoted to survive our shell split.
  */
-export function fromMcpServers(doc: Record<string, unknown>): { converted: Record<string, unknown>; key: string } | undefined {
-  const key = 'mcpServers' in doc ? 'mcpServers' : 'servers' in doc && !('backends' in doc) ? 'servers' : undefined;
+export function fromMcpServers(
+  doc: Record<string, unknown>,
+): { converted: Record<string, unknown>; key: string } | undefined {
+  const key =
+    'mcpServers' in doc ? 'mcpServers' : 'servers' in doc && !('backends' in doc) ? 'servers' : undefined;
   if (!key) return undefined;
   const servers = doc[key];
-  if (servers === null || typeof servers !== 'object' || Array.isArray(servers)) return { converted: { backends: servers }, key };
+  if (servers === null || typeof servers !== 'object' || Array.isArray(servers))
+    return { converted: { backends: servers }, key };
   const { [key]: _, ...rest } = doc;
   const backends = Object.fromEntries(
     Object.entries(servers).map(([name, entry]) => [name, convertEntry(entry)]),
@@ -17,7 +21,15 @@ export function fromMcpServers(doc: Record<string, unknown>): { converted: Recor
 function convertEntry(entry: unknown): unknown {
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return entry;
   // Client-specific approval lists mean nothing to a gateway; `disabled` is our `enabled: false`.
-  const { type, url, command, disabled, alwaysAllow: _a, autoApprove: _b, ...rest } = entry as Record<string, unknown>;
+  const {
+    type,
+    url,
+    command,
+    disabled,
+    alwaysAllow: _a,
+    autoApprove: _b,
+    ...rest
+  } = entry as Record<string, unknown>;
   const out: Record<string, unknown> = { ...rest };
   if (disabled !== undefined) out.enabled = typeof disabled === 'boolean' ? !disabled : disabled;
   if (typeof command === 'string') out.command = `'${command.replaceAll("'", `'\\''`)}'`;

@@ -20,7 +20,11 @@ export interface NormalizeContext {
 }
 
 /** Builds the settings the gateway runs on from a schema-valid document, collecting semantic problems. */
-export function normalizeGateway(input: GatewayInput, ctx: NormalizeContext, issues: ConfigIssue[]): GatewaySettings {
+export function normalizeGateway(
+  input: GatewayInput,
+  ctx: NormalizeContext,
+  issues: ConfigIssue[],
+): GatewaySettings {
   let mode: GatewaySettings['mode'] = input.enable_meta_mcp === false ? 'aggregate' : 'meta';
   if (input.mode) {
     if (input.enable_meta_mcp !== undefined && input.mode !== mode) {
@@ -57,7 +61,11 @@ export function normalizeBackend(
   const path = ['backends', name];
   const target = normalizeTarget(input, path, ctx, issues);
   if (input.isolation === 'per-session' && target && target.kind !== 'stdio') {
-    issues.push({ path: [...path, 'isolation'], message: 'expected "shared" for an HTTP backend, found "per-session" (only stdio backends run one process per session)' });
+    issues.push({
+      path: [...path, 'isolation'],
+      message:
+        'expected "shared" for an HTTP backend, found "per-session" (only stdio backends run one process per session)',
+    });
   }
   if (!target) return undefined;
   const seconds = (own: number | undefined, global: number | undefined, fallback: number) =>
@@ -81,22 +89,33 @@ function normalizeTarget(
   ctx: NormalizeContext,
   issues: ConfigIssue[],
 ): BackendTarget | undefined {
-  const wantsStdio = input.transport === 'stdio' || (input.transport === undefined && input.command !== undefined);
+  const wantsStdio =
+    input.transport === 'stdio' || (input.transport === undefined && input.command !== undefined);
   if (input.command !== undefined && input.http_url !== undefined) {
     issues.push({ path, message: 'expected either `command` (stdio) or `http_url` (HTTP), found both' });
     return undefined;
   }
   if (input.command === undefined && input.http_url === undefined) {
-    issues.push({ path, message: 'expected `command` (a stdio backend) or `http_url` (an HTTP backend), found neither' });
+    issues.push({
+      path,
+      message: 'expected `command` (a stdio backend) or `http_url` (an HTTP backend), found neither',
+    });
     return undefined;
   }
   if (wantsStdio) {
     if (input.command === undefined) {
-      issues.push({ path: [...path, 'transport'], message: 'transport "stdio" needs `command`, found only `http_url`' });
+      issues.push({
+        path: [...path, 'transport'],
+        message: 'transport "stdio" needs `command`, found only `http_url`',
+      });
       return undefined;
     }
     for (const key of ['headers'] as const) {
-      if (input[key]) issues.push({ path: [...path, key], message: `\`${key}\` applies to HTTP backends only; this one has \`command\`` });
+      if (input[key])
+        issues.push({
+          path: [...path, key],
+          message: `\`${key}\` applies to HTTP backends only; this one has \`command\``,
+        });
     }
     const split = shellSplit(input.command);
     if ('error' in split) {
@@ -117,17 +136,27 @@ function normalizeTarget(
     };
   }
   if (input.http_url === undefined) {
-    issues.push({ path: [...path, 'transport'], message: `transport "${input.transport}" needs \`http_url\`, found only \`command\`` });
+    issues.push({
+      path: [...path, 'transport'],
+      message: `transport "${input.transport}" needs \`http_url\`, found only \`command\``,
+    });
     return undefined;
   }
   for (const key of ['args', 'env', 'cwd'] as const) {
-    if (input[key]) issues.push({ path: [...path, key], message: `\`${key}\` applies to stdio backends only; this one has \`http_url\`` });
+    if (input[key])
+      issues.push({
+        path: [...path, key],
+        message: `\`${key}\` applies to stdio backends only; this one has \`http_url\``,
+      });
   }
   const kind = input.transport ?? (new URL(input.http_url).pathname.endsWith('/sse') ? 'sse' : 'auto');
   return { kind: kind as 'http' | 'sse' | 'auto', url: input.http_url, headers: input.headers ?? {} };
 }
 
 function defaultStateDir(env: Record<string, string | undefined>): string {
-  const base = env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME) ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
+  const base =
+    env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME)
+      ? env.XDG_STATE_HOME
+      : join(homedir(), '.local', 'state');
   return join(base, 'mcp-gateway');
 }

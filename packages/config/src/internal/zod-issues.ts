@@ -15,11 +15,26 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], allowedKeys: 
           message: `unknown key "${key}"; allowed here: ${allowedKeys.join(', ')}`,
         }));
       case 'invalid_value':
-        return [{ path, message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${found}` }];
+        return [
+          {
+            path,
+            message: `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${found}`,
+          },
+        ];
       case 'invalid_format':
-        return [{ path, message: `expected ${issue.format === 'url' ? 'an http(s) URL' : `a ${issue.format}`}, found ${found}` }];
+        return [
+          {
+            path,
+            message: `expected ${issue.format === 'url' ? 'an http(s) URL' : `a ${issue.format}`}, found ${found}`,
+          },
+        ];
       case 'invalid_key':
-        return [{ path, message: `invalid name ${describeValue(issue.input)}: names use letters, digits, "_", "-" and "."` }];
+        return [
+          {
+            path,
+            message: `invalid name ${describeValue(issue.input)}: names use letters, digits, "_", "-" and "."`,
+          },
+        ];
       default:
         return [{ path, message: `${issue.message}, found ${found}` }];
     }
@@ -27,5 +42,11 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], allowedKeys: 
 }
 
 function article(type: string): string {
-  return type === 'object' ? 'a mapping' : type === 'array' ? 'a list' : /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+  return type === 'object'
+    ? 'a mapping'
+    : type === 'array'
+      ? 'a list'
+      : /^[aeiou]/.test(type)
+        ? `an ${type}`
+        : `a ${type}`;
 }

@@ -17,7 +17,8 @@ export class DirectRoute {
     private readonly logger: Logger,
   ) {
     this.unsubscribe = registry.onEvent((backend, notification) => {
-      for (const session of this.sessions.values()) if (session.backend === backend) session.broadcast(notification);
+      for (const session of this.sessions.values())
+        if (session.backend === backend) session.broadcast(notification);
     });
   }
 
@@ -28,7 +29,18 @@ export class DirectRoute {
   async handle(backend: string, request: Request): Promise<Response> {
     if (!this.registry.has(backend)) {
       return Response.json(
-        errorBody(null, new GatewayError('BACKEND_NOT_FOUND', `No backend named "${backend}". Configured backends: ${this.registry.list().map((b) => b.name).join(', ') || '(none)'}.`)),
+        errorBody(
+          null,
+          new GatewayError(
+            'BACKEND_NOT_FOUND',
+            `No backend named "${backend}". Configured backends: ${
+              this.registry
+                .list()
+                .map((b) => b.name)
+                .join(', ') || '(none)'
+            }.`,
+          ),
+        ),
         { status: 404 },
       );
     }
@@ -36,7 +48,16 @@ export class DirectRoute {
     if (sessionId) {
       const session = this.sessions.get(sessionId);
       if (!session || session.backend !== backend) {
-        return Response.json(errorBody(null, new GatewayError('USAGE', `Session not found: it ended or belongs to another endpoint. Start a new session with initialize.`)), { status: 404 });
+        return Response.json(
+          errorBody(
+            null,
+            new GatewayError(
+              'USAGE',
+              `Session not found: it ended or belongs to another endpoint. Start a new session with initialize.`,
+            ),
+          ),
+          { status: 404 },
+        );
       }
       return session.transport.handleRequest(request);
     }

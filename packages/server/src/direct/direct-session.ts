@@ -63,7 +63,10 @@ export class DirectSession {
       const connection = await this.registry.acquire(this.backend);
       if (request.method === 'initialize') {
         const requested = request.params?.protocolVersion;
-        const result = { ...connection.initializeResult, protocolVersion: negotiateVersion(requested, connection.initializeResult.protocolVersion) };
+        const result = {
+          ...connection.initializeResult,
+          protocolVersion: negotiateVersion(requested, connection.initializeResult.protocolVersion),
+        };
         return await this.respond(request.id, { result });
       }
       const result = await connection.request(request.method, request.params, {
@@ -95,7 +98,10 @@ export class DirectSession {
           const connection = await this.registry.acquire(this.backend);
           await connection.notify(notification.method, notification.params);
         } catch (error) {
-          this.logger.debug('could not forward notification', { method: notification.method, error: String(error) });
+          this.logger.debug('could not forward notification', {
+            method: notification.method,
+            error: String(error),
+          });
         }
     }
   }
@@ -115,11 +121,17 @@ export class DirectSession {
     });
   }
 
-  private respond(id: JsonRpcId, body: { result: Record<string, unknown> } | { error: object }): Promise<void> {
+  private respond(
+    id: JsonRpcId,
+    body: { result: Record<string, unknown> } | { error: object },
+  ): Promise<void> {
     return this.send({ jsonrpc: '2.0', id, ...body } as JsonRpcMessage);
   }
 
   private send(message: JsonRpcMessage, relatedRequestId?: JsonRpcId): Promise<void> {
-    return this.transport.send(message as JSONRPCMessage, relatedRequestId === undefined ? undefined : { relatedRequestId });
+    return this.transport.send(
+      message as JSONRPCMessage,
+      relatedRequestId === undefined ? undefined : { relatedRequestId },
+    );
   }
 }

@@ -33,7 +33,11 @@ const JSON_RPC_CODE: Record<GatewayErrorCode, number> = {
  */
 export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
   if (error instanceof JsonRpcError) {
-    return { code: error.code, message: error.message, ...(error.data !== undefined ? { data: error.data } : {}) };
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.data !== undefined ? { data: error.data } : {}),
+    };
   }
   if (error instanceof GatewayError) {
     return { code: JSON_RPC_CODE[error.code], message: error.message, data: { code: error.code } };

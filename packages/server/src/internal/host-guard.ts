@@ -11,9 +11,11 @@ const LOCALHOST = ['localhost', '127.0.0.1', '[::1]', '::1'];
 export function hostGuard(allowedHosts: string[] = LOCALHOST): MiddlewareHandler {
   const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
   return async (c, next) => {
-    const host = hostname(c.req.header('host'));
-    if (!host || !allowed.has(host)) {
-      return c.json(errorBody(null, new GatewayError('USAGE', `Host "${c.req.header('host') ?? ''}" is not allowed. Allowed hosts: ${[...allowed].join(', ')}.`)), 403);
+    // @hono/node-server builds the request URL from the Host header, so this is the Host the client sent.
+    const host = new URL(c.req.url).hostname.toLowerCase();
+    if (!allowed.has(host)) {
+      const message = `Host "${host}" is not allowed. Allowed hosts: ${[...allowed].join(', ')}.`;
+      return c.json(errorBody(null, new GatewayError('USAGE', message)), 403);
     }
     const origin = c.req.header('origin');
     if (origin !== undefined) {
@@ -29,11 +31,4 @@ export function hostGuard(allowedHosts: string[] = LOCALHOST): MiddlewareHandler
     }
     await next();
   };
-}
-
-function hostname(header: string | undefined): string | undefined {
-  if (!header) return undefined;
-  const lower = header.toLowerCase();
-  if (lower.startsWith('[')) return lower.slice(0, lower.indexOf(']') + 1);
-  return lower.split(':')[0];
 }

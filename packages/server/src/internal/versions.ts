@@ -5,5 +5,7 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
  * gateway relays messages, so the backend's version does not bind the client), else the backend's.
  */
 export function negotiateVersion(requested: unknown, backendVersion: string): string {
-  return typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : backendVersion;
+  return typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested)
+    ? requested
+    : backendVersion;
 }

@@ -64,7 +64,8 @@ export class PendingCalls {
   armTimer(call: PendingCall, timeoutMs = call.timeoutMs, mode: 'run' | 'pause' = 'run'): void {
     clearTimeout(call.timer);
     call.timeoutMs = timeoutMs;
-    call.timer = mode === 'run' && timeoutMs > 0 && call.calls === 0 ? setTimeout(call.onTimeout, timeoutMs) : undefined;
+    call.timer =
+      mode === 'run' && timeoutMs > 0 && call.calls === 0 ? setTimeout(call.onTimeout, timeoutMs) : undefined;
   }
 
   settle(call: PendingCall): void {

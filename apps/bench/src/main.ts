@@ -1,0 +1,2 @@
+// apps/bench entry point.
+export {};

@@ -1,0 +1,96 @@
+import {
+  JsonRpcError,
+  type BackendConnection,
+  type BackendEventListener,
+  type BackendHealth,
+  type BackendRegistry,
+  type CallOptions,
+} from '@mcp-gateway/core';
+
+const health: BackendHealth = {
+  running: true,
+  restart_count: 0,
+  tools_cached: 3,
+  state: 'ready',
+  last_error: null,
+  uptime_s: 1,
+};
+
+/** A fake of core's `BackendRegistry` with one backend, "fake", whose tools exercise every routing path. */
+export class FakeRegistry implements BackendRegistry {
+  readonly listeners = new Set<BackendEventListener>();
+  list() {
+    return [{ name: 'fake', description: 'a fake backend', state: 'ready' as const }];
+  }
+  has(name: string) {
+    return name === 'fake';
+  }
+  async acquire(): Promise<BackendConnection> {
+    return {
+      backend: 'fake',
+      initializeResult: {
+        protocolVersion: '2025-06-18',
+        capabilities: { tools: { listChanged: true } },
+        serverInfo: { name: 'fake-server', version: '9.9.9' },
+        instructions: 'Use the tools.',
+      },
+      request: (method, params, options) => this.answer(method, params ?? {}, options ?? {}),
+      notify: async () => {},
+    };
+  }
+  health() {
+    return { fake: health };
+  }
+  onEvent(listener: BackendEventListener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private async answer(
+    method: string,
+    params: Record<string, unknown>,
+    options: CallOptions,
+  ): Promise<Record<string, unknown>> {
+    if (method === 'tools/list') {
+      return {
+        tools: [
+          { name: 'echo', inputSchema: { type: 'object' } },
+          { name: 'ask', inputSchema: { type: 'object' } },
+        ],
+      };
+    }
+    if (method !== 'tools/call') throw new JsonRpcError(-32601, `Method not found: ${method}`);
+    const args = params.arguments as Record<string, unknown>;
+    switch (params.name) {
+      case 'echo': {
+        const token = (params._meta as { progressToken?: unknown } | undefined)?.progressToken;
+        if (token !== undefined) {
+          options.onNotification?.({
+            jsonrpc: '2.0',
+            method: 'notifications/progress',
+            params: { progressToken: token, progress: 1, total: 1 },
+          });
+        }
+        return {
+          content: [{ type: 'text', text: String(args.text) }],
+          structuredContent: { text: args.text },
+          _meta: { kept: true },
+        };
+      }
+      case 'ask': {
+        const answer = await options.onRequest!({
+          jsonrpc: '2.0',
+          id: 99,
+          method: 'sampling/createMessage',
+          params: {
+            messages: [{ role: 'user', content: { type: 'text', text: String(args.question) } }],
+            maxTokens: 10,
+          },
+        });
+        return { content: [{ type: 'text', text: `client said: ${JSON.stringify(answer.content)}` }] };
+      }
+      default:
+        throw new JsonRpcError(-32602, `Unknown tool: ${String(params.name)}`);
+    }
+  }
+}
