@@ -51,6 +51,7 @@ describe('Gateway on the example config (real backends from npm, real socket)', 
       state: 'ready',
       last_error: null,
       uptime_s: expect.any(Number),
+      pid: expect.any(Number),
     });
   });
 

@@ -42,6 +42,8 @@ export interface BackendConnection {
 /** A connection its owner manages: it can end on its own (`onClose`) and be closed. `Upstream` is the real one. */
 export interface LiveConnection extends BackendConnection {
   readonly isClosed: boolean;
+  /** The backend's process id, for stdio backends. */
+  readonly pid?: number;
   /** Requests still waiting for the backend. */
   readonly inFlight: number;
   onNotification(listener: (notification: JsonRpcNotification) => void): () => void;

@@ -11,6 +11,8 @@ export interface BackendHealth {
   state: BackendState;
   last_error: string | null;
   uptime_s: number | null;
+  /** The process id of a running stdio backend (it leads its own process group). */
+  pid: number | null;
 }
 
 export interface BackendSummary {

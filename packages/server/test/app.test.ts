@@ -136,6 +136,7 @@ describe('edge checks and /health', () => {
           state: 'ready',
           last_error: null,
           uptime_s: 1,
+          pid: 4242,
         },
       },
     });

@@ -14,6 +14,7 @@ const health: BackendHealth = {
   state: 'ready',
   last_error: null,
   uptime_s: 1,
+  pid: 4242,
 };
 
 /** A fake of core's `BackendRegistry` with one backend, "fake", whose tools exercise every routing path. */

@@ -87,6 +87,7 @@ export class ManagedBackend {
       state: this.state,
       last_error: this.lastError,
       uptime_s: running && this.startedAt !== null ? Math.round((Date.now() - this.startedAt) / 1000) : null,
+      pid: (running && this.connection?.pid) || null,
     };
   }
 

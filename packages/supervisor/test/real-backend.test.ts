@@ -11,9 +11,9 @@ const everything: BackendSettings = {
   isolation: 'shared',
 };
 
-function alive(pid: number): boolean {
+function groupAlive(pgid: number): boolean {
   try {
-    process.kill(pid, 0);
+    process.kill(-pgid, 0);
     return true;
   } catch {
     return false;
@@ -21,22 +21,22 @@ function alive(pid: number): boolean {
 }
 
 describe('Supervisor with server-everything over stdio', () => {
-  it('starts on first use, counts tools, and leaves no process after close', async () => {
+  it('starts on first use, counts tools, and leaves no process of the backend group after close', async () => {
     const supervisor = new Supervisor({ backends: { everything } });
-    const pidsBefore = new Set((await import('node:fs')).readdirSync('/proc').filter((e) => /^\d+$/.test(e)));
-    const connection = await supervisor.acquire('everything');
-    expect(
-      await connection.request('tools/call', { name: 'get-sum', arguments: { a: 1, b: 2 } }),
-    ).toMatchObject({
-      content: [{ type: 'text', text: expect.stringContaining('3') }],
-    });
-    await expect.poll(() => supervisor.health().everything!.tools_cached).toBe(17);
-    const started = (await import('node:fs'))
-      .readdirSync('/proc')
-      .filter((e) => /^\d+$/.test(e) && !pidsBefore.has(e))
-      .map(Number);
-    await supervisor.close();
-    expect(started.filter(alive)).toEqual([]);
-    expect(supervisor.health().everything!.state).toBe('stopped');
+    try {
+      const connection = await supervisor.acquire('everything');
+      expect(
+        await connection.request('tools/call', { name: 'get-sum', arguments: { a: 1, b: 2 } }),
+      ).toMatchObject({
+        content: [{ type: 'text', text: expect.stringContaining('3') }],
+      });
+      await expect.poll(() => supervisor.health().everything!.tools_cached).toBe(17);
+      const pid = supervisor.health().everything!.pid!;
+      expect(groupAlive(pid)).toBe(true);
+      await supervisor.close();
+      expect([groupAlive(pid), supervisor.health().everything!.state]).toEqual([false, 'stopped']);
+    } finally {
+      await supervisor.close();
+    }
   });
 });

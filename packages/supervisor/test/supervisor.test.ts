@@ -38,6 +38,7 @@ describe('Supervisor lifecycle (fake connections, fake timers)', () => {
       state: 'ready',
       last_error: null,
       uptime_s: 0,
+      pid: null,
     });
   });
 

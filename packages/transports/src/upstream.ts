@@ -18,6 +18,7 @@ import {
   type Logger,
 } from '@mcp-gateway/core';
 import { PendingCalls, type PendingCall } from './internal/pending-calls';
+import { StdioTransport } from './stdio';
 
 /** The protocol revision the gateway asks its backends for on the session (legacy) era. */
 export const UPSTREAM_PROTOCOL_VERSION = '2025-11-25';
@@ -148,6 +149,11 @@ export class Upstream implements LiveConnection {
   onClose(listener: (error: GatewayError) => void): () => void {
     this.closeListeners.add(listener);
     return () => this.closeListeners.delete(listener);
+  }
+
+  /** The backend's process id when the transport runs one (stdio). */
+  get pid(): number | undefined {
+    return this.transport instanceof StdioTransport ? this.transport.pid : undefined;
   }
 
   get isClosed(): boolean {
