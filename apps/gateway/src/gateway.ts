@@ -3,6 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { GatewayError, type GatewaySettings, type Logger } from '@mcp-gateway/core';
 import { Supervisor } from '@mcp-gateway/supervisor';
 import { createGatewayApp, type GatewayApp } from '@mcp-gateway/server';
+import packageJson from '../package.json' with { type: 'json' };
 import { createStderrLogger } from './logger';
 
 const SHUTDOWN_GRACE_MS = 2000;
@@ -28,12 +29,23 @@ export class Gateway {
     options: GatewayOptions = {},
   ) {
     this.logger = options.logger ?? createStderrLogger({ level: config.logLevel });
-    this.supervisor = new Supervisor({ backends: config.backends, logger: this.logger });
+    this.supervisor = new Supervisor({
+      backends: config.backends,
+      logger: this.logger,
+      stateDir: config.stateDir,
+    });
     this.http = createGatewayApp({
       registry: this.supervisor,
+      catalog: this.supervisor,
       logger: this.logger,
       allowedHosts: allowedHostsFor(config.host),
+      serverInfo: { name: 'mcp-gateway', version: packageJson.version },
     });
+  }
+
+  /** Every backend's health, as `/health` reports it. */
+  health() {
+    return this.supervisor.health();
   }
 
   /** The Hono app, for in-process requests (`gateway.app.request('/health')`). */
@@ -64,6 +76,8 @@ export class Gateway {
     const url = new URL(`http://${host}:${port}/`);
     const backends = Object.keys(this.config.backends);
     this.logger.info(`MCP Gateway listening on ${url.origin}`, { mode: this.config.mode, backends });
+    // First run: start each backend without a cached catalog once, so search knows its tools.
+    void this.supervisor.warm();
     return url;
   }
 

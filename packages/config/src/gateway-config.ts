@@ -39,6 +39,7 @@ export interface ConfigOverrides {
   port?: number;
   mode?: GatewayMode;
   logLevel?: LogLevel;
+  stateDir?: string;
 }
 
 /**

@@ -25,6 +25,7 @@ export { silentLogger, logLevelRank } from './logger';
 export type { Logger, LogFields } from './logger';
 export { JsonRpcError } from './backend';
 export type { InitializeResult, CallOptions, BackendConnection, LiveConnection } from './backend';
+export type { CatalogTool, BackendCatalog, Catalog } from './catalog';
 export type {
   BackendState,
   BackendHealth,

@@ -5,7 +5,7 @@ import { FakeRegistry } from './fake-registry';
 
 function setup() {
   const registry = new FakeRegistry();
-  const gateway = createGatewayApp({ registry });
+  const gateway = createGatewayApp({ registry, catalog: registry });
   const fetch = async (url: string | URL | Request, init?: RequestInit) =>
     gateway.app.request(url instanceof Request ? url : String(url), init);
   return { registry, gateway, fetch };

@@ -1,10 +1,12 @@
 import {
   JsonRpcError,
+  type BackendCatalog,
   type BackendConnection,
   type BackendEventListener,
   type BackendHealth,
   type BackendRegistry,
   type CallOptions,
+  type Catalog,
 } from '@mcp-gateway/core';
 
 const health: BackendHealth = {
@@ -17,8 +19,41 @@ const health: BackendHealth = {
   pid: 4242,
 };
 
-/** A fake of core's `BackendRegistry` with one backend, "fake", whose tools exercise every routing path. */
-export class FakeRegistry implements BackendRegistry {
+const TOOLS = [
+  {
+    name: 'echo',
+    description: 'Echo the text back.',
+    inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+  },
+  {
+    name: 'ask',
+    description: 'Ask the client a question by sampling.',
+    inputSchema: { type: 'object', properties: { question: { type: 'string' } } },
+  },
+];
+
+/**
+ * A fake of core's `BackendRegistry` and `Catalog` with one backend, "fake", whose tools exercise every routing
+ * path.
+ */
+export class FakeRegistry implements BackendRegistry, Catalog {
+  readonly catalog: BackendCatalog = {
+    backend: 'fake',
+    tools: TOOLS,
+    resources: [],
+    resourceTemplates: [],
+    prompts: [],
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+  get(backend: string) {
+    return backend === 'fake' ? this.catalog : undefined;
+  }
+  async load(backend: string) {
+    return this.get(backend)!;
+  }
+  onChange() {
+    return () => {};
+  }
   readonly listeners = new Set<BackendEventListener>();
   list() {
     return [{ name: 'fake', description: 'a fake backend', state: 'ready' as const }];
@@ -52,14 +87,7 @@ export class FakeRegistry implements BackendRegistry {
     params: Record<string, unknown>,
     options: CallOptions,
   ): Promise<Record<string, unknown>> {
-    if (method === 'tools/list') {
-      return {
-        tools: [
-          { name: 'echo', inputSchema: { type: 'object' } },
-          { name: 'ask', inputSchema: { type: 'object' } },
-        ],
-      };
-    }
+    if (method === 'tools/list') return { tools: TOOLS };
     if (method !== 'tools/call') throw new JsonRpcError(-32601, `Method not found: ${method}`);
     const args = params.arguments as Record<string, unknown>;
     switch (params.name) {

@@ -1,6 +1,7 @@
 // Public API of @mcp-gateway/supervisor: keeps backends up and hands out live connections.
 export { Supervisor } from './supervisor';
 export type { SupervisorOptions } from './supervisor';
+export { CatalogStore } from './catalog-store';
 export { ManagedBackend } from './managed-backend';
 export type { Connector, ManagedBackendOptions } from './managed-backend';
 export { defaultBackoff, backoffDelay } from './backoff';

@@ -2,17 +2,19 @@ import {
   GatewayError,
   errorMessage,
   silentLogger,
+  type BackendCatalog,
   type BackendConnection,
   type BackendEventListener,
   type BackendHealth,
   type BackendRegistry,
   type BackendSettings,
   type BackendSummary,
-  type LiveConnection,
+  type Catalog,
   type Logger,
 } from '@mcp-gateway/core';
 import { connectBackend } from '@mcp-gateway/transports';
 import { defaultBackoff, type BackoffPolicy } from './backoff';
+import { CatalogStore, LIST_CHANGED } from './catalog-store';
 import { ManagedBackend, type Connector } from './managed-backend';
 
 export interface SupervisorOptions {
@@ -21,19 +23,23 @@ export interface SupervisorOptions {
   /** Defaults to `connectBackend` from `@mcp-gateway/transports`. */
   connect?: Connector;
   backoff?: Partial<BackoffPolicy>;
+  /** Where the catalog cache is kept; without it the catalog lives in memory only. */
+  stateDir?: string;
 }
 
 /**
- * Owns every backend of a gateway and hands out live connections: the `BackendRegistry` that `server` and `meta`
- * run on.
+ * Owns every backend of a gateway and hands out live connections: the `BackendRegistry` and the `Catalog` that
+ * `server` and `meta` run on.
  *
  * @example await using supervisor = new Supervisor({ backends: config.backends })
  */
-export class Supervisor implements BackendRegistry {
+export class Supervisor implements BackendRegistry, Catalog {
   private readonly backends = new Map<string, ManagedBackend>();
   private readonly settings: Record<string, BackendSettings>;
   private readonly listeners = new Set<BackendEventListener>();
-  private readonly toolCounts = new Map<string, number>();
+  private readonly catalogListeners = new Set<(backend: string) => void>();
+  private readonly refreshing = new Map<string, Promise<BackendCatalog | undefined>>();
+  private readonly catalogs: CatalogStore;
   private readonly logger: Logger;
 
   constructor(options: SupervisorOptions) {
@@ -42,6 +48,7 @@ export class Supervisor implements BackendRegistry {
     const connect: Connector =
       options.connect ?? ((settings, logger) => connectBackend(settings, { logger }));
     const backoff = { ...defaultBackoff, ...options.backoff };
+    this.catalogs = new CatalogStore(options.stateDir, options.backends, this.logger);
     for (const [name, settings] of Object.entries(options.backends)) {
       const logger = this.logger.child({ backend: name });
       this.backends.set(
@@ -52,11 +59,16 @@ export class Supervisor implements BackendRegistry {
           logger,
           backoff,
           onNotification: (notification) => {
-            if (notification.method === 'notifications/tools/list_changed')
-              void this.countTools(name, undefined);
+            const list = LIST_CHANGED[notification.method];
+            if (list)
+              void this.refresh(
+                name,
+                undefined,
+                list === 'resources' ? ['resources', 'resourceTemplates'] : [list],
+              );
             for (const listener of this.listeners) listener(name, notification);
           },
-          onStarted: (connection) => void this.countTools(name, connection),
+          onStarted: (connection) => void this.refresh(name, connection),
         }),
       );
     }
@@ -95,7 +107,10 @@ export class Supervisor implements BackendRegistry {
 
   health(): Record<string, BackendHealth> {
     return Object.fromEntries(
-      [...this.backends.values()].map((b) => [b.name, b.health(this.toolCounts.get(b.name) ?? 0)]),
+      [...this.backends.values()].map((b) => [
+        b.name,
+        b.health(this.catalogs.get(b.name)?.tools.length ?? 0),
+      ]),
     );
   }
 
@@ -113,25 +128,62 @@ export class Supervisor implements BackendRegistry {
     await this.close();
   }
 
-  private async countTools(
+  get(backend: string): BackendCatalog | undefined {
+    return this.catalogs.get(backend);
+  }
+
+  async load(backend: string): Promise<BackendCatalog> {
+    const cached = this.catalogs.get(backend);
+    if (cached) return cached;
+    await this.acquire(backend); // starting it refreshes the catalog
+    const loaded = (await this.refreshing.get(backend)) ?? this.catalogs.get(backend);
+    if (!loaded)
+      throw new GatewayError(
+        'BACKEND_ERROR',
+        `Backend "${backend}" started but its catalog could not be read.`,
+      );
+    return loaded;
+  }
+
+  onChange(listener: (backend: string) => void): () => void {
+    this.catalogListeners.add(listener);
+    return () => this.catalogListeners.delete(listener);
+  }
+
+  /**
+   * Fills the catalog of every backend that has none cached, starting each once (a few at a time); errors are
+   * logged and leave that backend out. Idle backends then hibernate as configured.
+   */
+  async warm(concurrency = 4): Promise<void> {
+    const missing = [...this.backends.keys()].filter((name) => !this.catalogs.get(name));
+    const next = async (): Promise<void> => {
+      const name = missing.shift();
+      if (name === undefined) return;
+      await this.load(name).catch((error: unknown) =>
+        this.logger.warn('catalog warm-up failed', { backend: name, error: errorMessage(error) }),
+      );
+      return next();
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, missing.length) }, next));
+  }
+
+  private refresh(
     name: string,
-    connection: LiveConnection | BackendConnection | undefined,
-  ): Promise<void> {
-    try {
-      const conn = connection ?? (await this.acquire(name));
-      let cursor: unknown;
-      let count = 0;
-      do {
-        const page = (await conn.request('tools/list', cursor ? { cursor } : {})) as {
-          tools?: unknown[];
-          nextCursor?: unknown;
-        };
-        count += page.tools?.length ?? 0;
-        cursor = page.nextCursor;
-      } while (cursor);
-      this.toolCounts.set(name, count);
-    } catch (error) {
-      this.logger.warn('could not list tools', { backend: name, error: errorMessage(error) });
-    }
+    connection: BackendConnection | undefined,
+    only?: Parameters<CatalogStore['refresh']>[2],
+  ) {
+    const previous = this.refreshing.get(name) ?? Promise.resolve(undefined);
+    const run = previous
+      .then(async () => this.catalogs.refresh(name, connection ?? (await this.acquire(name)), only))
+      .then((catalog) => {
+        for (const listener of this.catalogListeners) listener(name);
+        return catalog;
+      })
+      .catch((error: unknown) => {
+        this.logger.warn('could not refresh the catalog', { backend: name, error: errorMessage(error) });
+        return undefined;
+      });
+    this.refreshing.set(name, run);
+    return run;
   }
 }

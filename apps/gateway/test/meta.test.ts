@@ -1,0 +1,152 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@mcp-gateway/core';
+import { Gateway, GatewayConfig } from '../src/index';
+import { connectClient, exampleConfig } from './helpers';
+
+type Text = {
+  content: { type: string; text: string }[];
+  isError?: boolean;
+  structuredContent?: Record<string, unknown>;
+};
+
+describe('meta mode on /mcp (example config, real backends)', () => {
+  let gateway: Gateway;
+  let url: URL;
+
+  beforeAll(async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'mcpgw-meta-'));
+    gateway = new Gateway(GatewayConfig.fromYaml(exampleConfig).withOverrides({ port: 0, stateDir }), {
+      logger: silentLogger,
+    });
+    url = new URL('/mcp', await gateway.start());
+    // The first start learns every backend's tools once (warm-up); wait for it.
+    const deadline = Date.now() + 20_000;
+    while (!Object.values(gateway.health()).every((b) => b.tools_cached > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  afterAll(() => gateway.close());
+
+  it('lists exactly the four meta-tools', async () => {
+    await using client = await connectClient(url);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual([
+      'gateway_list_servers',
+      'gateway_list_tools',
+      'gateway_search_tools',
+      'gateway_invoke',
+    ]);
+    expect(client.getInstructions()).toContain('gateway_search_tools');
+  });
+
+  it('lists servers with their state and tool counts', async () => {
+    await using client = await connectClient(url);
+    const result = (await client.callTool({ name: 'gateway_list_servers', arguments: {} })) as Text;
+    expect(result.structuredContent).toEqual({
+      servers: [
+        {
+          name: 'everything',
+          description: expect.stringContaining('MCP reference server'),
+          state: 'ready',
+          tools: 17,
+        },
+        { name: 'memory', description: expect.stringContaining('Knowledge-graph'), state: 'ready', tools: 9 },
+        {
+          name: 'filesystem',
+          description: expect.stringContaining('examples/scratch'),
+          state: 'ready',
+          tools: expect.any(Number),
+        },
+      ],
+    });
+  });
+
+  it('finds the right tool by search, then invokes it and returns the backend result unchanged', async () => {
+    await using client = await connectClient(url);
+    const found = (await client.callTool({
+      name: 'gateway_search_tools',
+      arguments: { query: 'add two numbers', limit: 3 },
+    })) as Text;
+    const results = (
+      found.structuredContent as { results: { server: string; name: string; required: string[] }[] }
+    ).results;
+    expect(results[0]).toMatchObject({ server: 'everything', name: 'get-sum', required: ['a', 'b'] });
+    const invoked = await client.callTool({
+      name: 'gateway_invoke',
+      arguments: { server: 'everything', tool: 'get-sum', arguments: { a: 20, b: 22 } },
+    });
+    expect(invoked).toEqual({ content: [{ type: 'text', text: 'The sum of 20 and 22 is 42.' }] });
+  });
+
+  it('finds memory and file tools by what they do', async () => {
+    await using client = await connectClient(url);
+    const search = async (query: string) =>
+      ((await client.callTool({ name: 'gateway_search_tools', arguments: { query, limit: 3 } })) as Text)
+        .structuredContent as {
+        results: { server: string; name: string }[];
+      };
+    expect((await search('create entities in the knowledge graph')).results[0]).toMatchObject({
+      server: 'memory',
+      name: 'create_entities',
+    });
+    expect((await search('read a file')).results[0]).toMatchObject({ server: 'filesystem' });
+  });
+
+  it('validates arguments against the tool schema and says which one failed', async () => {
+    await using client = await connectClient(url);
+    const result = (await client.callTool({
+      name: 'gateway_invoke',
+      arguments: { server: 'everything', tool: 'get-sum', arguments: { a: 'x' } },
+    })) as Text;
+    expect(result.isError).toBe(true);
+    expect(result.content[0]!.text).toMatch(
+      /^Invalid arguments for everything\/get-sum: arguments must have required property 'b'; arguments\.a must be number\. Expected input schema: \{/,
+    );
+  });
+
+  it('answers unknown servers and tools with a readable error result and keeps serving', async () => {
+    await using client = await connectClient(url);
+    const noServer = (await client.callTool({
+      name: 'gateway_invoke',
+      arguments: { server: 'nope', tool: 'x' },
+    })) as Text;
+    expect(noServer).toEqual({
+      content: [{ type: 'text', text: 'No server named "nope". Servers: everything, memory, filesystem.' }],
+      isError: true,
+    });
+    const noTool = (await client.callTool({
+      name: 'gateway_invoke',
+      arguments: { server: 'everything', tool: 'ehco' },
+    })) as Text;
+    expect(noTool.isError).toBe(true);
+    expect(noTool.content[0]!.text).toMatch(/^Server "everything" has no tool "ehco"\./);
+    const ok = await client.callTool({
+      name: 'gateway_invoke',
+      arguments: { server: 'everything', tool: 'echo', arguments: { message: 'still here' } },
+    });
+    expect(ok).toEqual({ content: [{ type: 'text', text: 'Echo: still here' }] });
+  });
+
+  it('forwards progress from the backend to the client through gateway_invoke', async () => {
+    await using client = await connectClient(url);
+    const progress: unknown[] = [];
+    await client.callTool(
+      {
+        name: 'gateway_invoke',
+        arguments: {
+          server: 'everything',
+          tool: 'trigger-long-running-operation',
+          arguments: { duration: 0.2, steps: 2 },
+        },
+      },
+      { onprogress: (p) => progress.push(p) },
+    );
+    expect(progress).toEqual([
+      { progress: 1, total: 2 },
+      { progress: 2, total: 2 },
+    ]);
+  });
+});

@@ -1,0 +1,32 @@
+/** A tool as its backend published it; only `name` and an object `inputSchema` are guaranteed. */
+export interface CatalogTool {
+  name: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** What one backend offers, kept as the backend sent it. */
+export interface BackendCatalog {
+  backend: string;
+  tools: CatalogTool[];
+  resources: Record<string, unknown>[];
+  resourceTemplates: Record<string, unknown>[];
+  prompts: Record<string, unknown>[];
+  /** ISO time of the last refresh from the live backend. */
+  updatedAt: string;
+}
+
+/**
+ * The cached catalog of every backend, readable while backends hibernate. `server` and `meta` depend on this;
+ * the supervisor implements it.
+ */
+export interface Catalog {
+  /** What is cached now, without starting anything. */
+  get(backend: string): BackendCatalog | undefined;
+  /** The cached catalog, or the live one, starting the backend if nothing is cached. */
+  load(backend: string): Promise<BackendCatalog>;
+  /** Called with the backend's name whenever its catalog changes. */
+  onChange(listener: (backend: string) => void): () => void;
+}

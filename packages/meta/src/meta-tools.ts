@@ -1,0 +1,223 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import {
+  isGatewayError,
+  type BackendRegistry,
+  type CallOptions,
+  type Catalog,
+  type CatalogTool,
+} from '@mcp-gateway/core';
+import { META_TOOLS, type MetaToolName } from './definitions';
+import { ToolIndex } from './search/tool-index';
+
+/** A `tools/call` result, as MCP defines it. */
+export type ToolResult = Record<string, unknown> & { content: unknown[]; isError?: boolean };
+
+export type InvokeOptions = CallOptions & { progressToken?: string | number };
+
+export interface MetaToolsOptions {
+  registry: BackendRegistry;
+  catalog: Catalog;
+}
+
+/**
+ * The meta-tools' behaviour, independent of any transport: listing and search are answered from the catalog
+ * without starting a backend; `gateway_invoke` validates, forwards and returns the backend's result unchanged.
+ *
+ * @example const meta = new MetaTools({ registry: supervisor, catalog: supervisor })
+ */
+export class MetaTools {
+  private readonly index = new ToolIndex();
+  private readonly validators = new WeakMap<object, ValidateFunction>();
+  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly options: MetaToolsOptions) {
+    for (const { name } of options.registry.list()) this.reindex(name);
+    this.unsubscribe = options.catalog.onChange((backend) => this.reindex(backend));
+  }
+
+  definitions() {
+    return META_TOOLS;
+  }
+
+  /** Runs one meta-tool. `progressToken` is the client's, forwarded to the backend by `gateway_invoke`. */
+  async call(name: string, args: Record<string, unknown>, options: InvokeOptions = {}): Promise<ToolResult> {
+    try {
+      switch (name as MetaToolName) {
+        case 'gateway_list_servers':
+          return this.listServers();
+        case 'gateway_list_tools':
+          return await this.listTools(requireString(args, 'server'), args.detail === true);
+        case 'gateway_search_tools':
+          return this.searchTools(requireString(args, 'query'), args.limit, args.server);
+        case 'gateway_invoke':
+          return await this.invoke(
+            requireString(args, 'server'),
+            requireString(args, 'tool'),
+            args.arguments,
+            options,
+          );
+        default:
+          return failure(
+            `Unknown tool "${name}". This gateway offers: ${META_TOOLS.map((t) => t.name).join(', ')}.`,
+          );
+      }
+    } catch (error) {
+      // Tool-level errors go back to the agent as results it can read and act on.
+      if (isGatewayError(error) || error instanceof ArgumentError) return failure(error.message);
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private listServers(): ToolResult {
+    const servers = this.options.registry.list().map((b) => ({
+      name: b.name,
+      description: b.description,
+      state: b.state,
+      tools: this.options.catalog.get(b.name)?.tools.length ?? null,
+    }));
+    const lines = servers.map((s) => `${s.name} (${s.state}, ${s.tools ?? '?'} tools): ${s.description}`);
+    return {
+      content: [{ type: 'text', text: lines.join('\n') || 'No servers are configured.' }],
+      structuredContent: { servers },
+    };
+  }
+
+  private async listTools(server: string, detail: boolean): Promise<ToolResult> {
+    this.requireServer(server);
+    const { tools } = await this.options.catalog.load(server);
+    const listed = detail ? tools : tools.map((tool) => compact(server, tool));
+    const text = detail
+      ? JSON.stringify(tools)
+      : tools.map((t) => `${t.name}(${required(t).join(', ')}): ${summary(t)}`).join('\n') ||
+        `${server} has no tools.`;
+    return { content: [{ type: 'text', text }], structuredContent: { server, tools: listed } };
+  }
+
+  private searchTools(query: string, limit: unknown, server: unknown): ToolResult {
+    if (typeof server === 'string') this.requireServer(server);
+    const n = typeof limit === 'number' && limit >= 1 ? Math.min(50, Math.floor(limit)) : 5;
+    const hits = this.index.search(query, {
+      limit: n,
+      backend: typeof server === 'string' ? server : undefined,
+    });
+    const results = hits.map((hit) => compact(hit.backend, hit.tool));
+    const text = results.length
+      ? results.map((r) => `${r.server}/${r.name}(${r.required.join(', ')}): ${r.description}`).join('\n')
+      : `No tool matches "${query}". Try other words, or gateway_list_servers and gateway_list_tools to browse.`;
+    return { content: [{ type: 'text', text }], structuredContent: { results } };
+  }
+
+  private async invoke(
+    server: string,
+    toolName: string,
+    args: unknown,
+    options: InvokeOptions,
+  ): Promise<ToolResult> {
+    this.requireServer(server);
+    const args_ = args ?? {};
+    if (typeof args_ !== 'object' || Array.isArray(args_))
+      throw new ArgumentError('"arguments" must be an object.');
+    const { tools } = await this.options.catalog.load(server);
+    const tool = tools.find((t) => t.name === toolName);
+    if (!tool) {
+      const near = this.index.search(toolName, { limit: 3, backend: server }).map((h) => h.tool.name);
+      throw new ArgumentError(
+        `Server "${server}" has no tool "${toolName}".${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}`,
+      );
+    }
+    this.validate(server, tool, args_);
+    const connection = await this.options.registry.acquire(server);
+    const { progressToken } = options;
+    return (await connection.request(
+      'tools/call',
+      {
+        name: toolName,
+        arguments: args_,
+        ...(progressToken !== undefined ? { _meta: { progressToken } } : {}),
+      },
+      options,
+    )) as ToolResult;
+  }
+
+  private validate(server: string, tool: CatalogTool, args: object): void {
+    let validate = this.validators.get(tool.inputSchema);
+    if (!validate) {
+      try {
+        validate = this.ajv.compile(tool.inputSchema);
+      } catch {
+        return; // a schema ajv cannot compile: let the backend judge the arguments
+      }
+      this.validators.set(tool.inputSchema, validate);
+    }
+    if (validate(args)) return;
+    const problems = (validate.errors ?? []).map(
+      (e) =>
+        `${e.instancePath ? `arguments${e.instancePath.replaceAll('/', '.')}` : 'arguments'} ${e.message}`,
+    );
+    throw new ArgumentError(
+      `Invalid arguments for ${server}/${tool.name}: ${problems.join('; ')}. Expected input schema: ${JSON.stringify(tool.inputSchema)}`,
+    );
+  }
+
+  private requireServer(server: string): void {
+    if (!this.options.registry.has(server)) {
+      const known = this.options.registry
+        .list()
+        .map((b) => b.name)
+        .join(', ');
+      throw new ArgumentError(`No server named "${server}". Servers: ${known || '(none)'}.`);
+    }
+  }
+
+  private reindex(backend: string): void {
+    const catalog = this.options.catalog.get(backend);
+    const description = this.options.registry.list().find((b) => b.name === backend)?.description;
+    this.index.setBackend(
+      backend,
+      (catalog?.tools ?? []).map((tool) => ({ backend, backendDescription: description, tool })),
+    );
+  }
+}
+
+class ArgumentError extends Error {}
+
+function requireString(args: Record<string, unknown>, key: string): string {
+  const value = args[key];
+  if (typeof value !== 'string' || value === '')
+    throw new ArgumentError(`"${key}" is required and must be a non-empty string.`);
+  return value;
+}
+
+function required(tool: CatalogTool): string[] {
+  const list = tool.inputSchema.required;
+  return Array.isArray(list) ? list.filter((r): r is string => typeof r === 'string') : [];
+}
+
+/** The first sentence or line of a description, for compact listings. */
+function summary(tool: CatalogTool): string {
+  const text = (tool.description ?? '').trim().split('\n')[0]!;
+  const sentence = /^(.{20,}?[.!?。])\s/.exec(`${text} `)?.[1] ?? text;
+  return sentence.length > 160 ? `${sentence.slice(0, 157)}...` : sentence;
+}
+
+function compact(server: string, tool: CatalogTool) {
+  const hints = Object.fromEntries(
+    Object.entries(tool.annotations ?? {}).filter(([key]) => key.endsWith('Hint')),
+  );
+  return {
+    server,
+    name: tool.name,
+    description: summary(tool),
+    required: required(tool),
+    ...(Object.keys(hints).length ? { annotations: hints } : {}),
+  };
+}
+
+function failure(text: string): ToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}

@@ -1,0 +1,174 @@
+import type { CatalogTool } from '@mcp-gateway/core';
+import { SYNONYM_GROUPS } from './synonyms';
+import { tokenize } from './tokenize';
+
+/** One tool as the index sees it. */
+export interface IndexedTool {
+  backend: string;
+  backendDescription?: string;
+  tool: CatalogTool;
+}
+
+export interface SearchHit extends IndexedTool {
+  score: number;
+  /** The query named this tool exactly (`tool`, `backend/tool` or `backend__tool`). */
+  exact: boolean;
+}
+
+export interface SearchOptions {
+  limit?: number;
+  /** Only this backend's tools. */
+  backend?: string;
+}
+
+/** Relative weight of each field, and BM25's length normalisation per field. Tuned on the dev split only. */
+export const RANKING = {
+  k1: 1.2,
+  fields: {
+    name: { weight: 3, b: 0.3 },
+    description: { weight: 1, b: 0.75 },
+    params: { weight: 0.4, b: 0.75 },
+    backend: { weight: 0.3, b: 0.5 },
+  },
+  /** Weight of a term that only a synonym of the query brought in. */
+  synonymWeight: 0.4,
+} as const;
+
+type Field = keyof typeof RANKING.fields;
+
+/**
+ * A BM25F index over tool names, descriptions, parameters and backends. Per (tool, term) weights are computed when
+ * tools change, so a query only walks the postings of its own terms.
+ */
+export class ToolIndex {
+  private entries: IndexedTool[] = [];
+  private postings = new Map<string, { doc: number; weight: number }[]>();
+  private readonly byBackend = new Map<string, IndexedTool[]>();
+
+  constructor(entries: IndexedTool[] = []) {
+    for (const entry of entries)
+      this.byBackend.set(entry.backend, [...(this.byBackend.get(entry.backend) ?? []), entry]);
+    this.rebuild();
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Replaces one backend's tools, e.g. after `tools/list_changed`. */
+  setBackend(backend: string, entries: IndexedTool[]): void {
+    if (entries.length === 0) this.byBackend.delete(backend);
+    else this.byBackend.set(backend, entries);
+    this.rebuild();
+  }
+
+  search(query: string, options: SearchOptions = {}): SearchHit[] {
+    const limit = options.limit ?? 5;
+    const exact = this.exactMatches(query.trim(), options.backend);
+    const scores = new Map<number, number>();
+    for (const [term, queryWeight] of expandQuery(query, (t) => this.postings.has(t))) {
+      const postings = this.postings.get(term);
+      if (!postings) continue;
+      const idf = Math.log(1 + (this.entries.length - postings.length + 0.5) / (postings.length + 0.5));
+      for (const { doc, weight } of postings)
+        scores.set(doc, (scores.get(doc) ?? 0) + idf * queryWeight * weight);
+    }
+    const ranked = [...scores]
+      .filter(([doc]) => !options.backend || this.entries[doc]!.backend === options.backend)
+      .filter(([doc]) => !exact.includes(doc))
+      .sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    return [
+      ...exact.map((doc) => ({ ...this.entries[doc]!, score: Infinity, exact: true })),
+      ...ranked.map(([doc, score]) => ({ ...this.entries[doc]!, score, exact: false })),
+    ].slice(0, limit);
+  }
+
+  private exactMatches(query: string, backend: string | undefined): number[] {
+    const wanted = query.toLowerCase();
+    const found: number[] = [];
+    this.entries.forEach((entry, doc) => {
+      if (backend && entry.backend !== backend) return;
+      const name = entry.tool.name.toLowerCase();
+      const qualified = [`${entry.backend}/${name}`, `${entry.backend}__${name}`].map((q) => q.toLowerCase());
+      if (wanted === name || qualified.includes(wanted)) found.push(doc);
+    });
+    return found;
+  }
+
+  private rebuild(): void {
+    this.entries = [...this.byBackend.values()].flat();
+    const fieldTerms = this.entries.map(fieldsOf);
+    const averages = Object.fromEntries(
+      (Object.keys(RANKING.fields) as Field[]).map((field) => [
+        field,
+        Math.max(
+          1,
+          fieldTerms.reduce((sum, doc) => sum + doc[field].length, 0) / Math.max(1, fieldTerms.length),
+        ),
+      ]),
+    ) as Record<Field, number>;
+    this.postings = new Map();
+    fieldTerms.forEach((fields, doc) => {
+      const tf = new Map<string, number>();
+      for (const field of Object.keys(RANKING.fields) as Field[]) {
+        const { weight, b } = RANKING.fields[field];
+        const norm = 1 - b + (b * fields[field].length) / averages[field];
+        for (const term of fields[field]) tf.set(term, (tf.get(term) ?? 0) + weight / norm);
+      }
+      for (const [term, value] of tf) {
+        const list = this.postings.get(term) ?? [];
+        list.push({ doc, weight: (value * (RANKING.k1 + 1)) / (value + RANKING.k1) });
+        this.postings.set(term, list);
+      }
+    });
+  }
+}
+
+function fieldsOf(entry: IndexedTool): Record<Field, string[]> {
+  const { tool } = entry;
+  const properties = (tool.inputSchema.properties ?? {}) as Record<string, { description?: unknown }>;
+  const params = Object.entries(properties).flatMap(([name, schema]) => [
+    ...tokenize(name),
+    ...tokenize(typeof schema?.description === 'string' ? schema.description : ''),
+  ]);
+  const title = typeof tool.title === 'string' ? tool.title : '';
+  return {
+    name: [...tokenize(tool.name), ...tokenize(title)],
+    description: tokenize(tool.description ?? ''),
+    params,
+    backend: [...tokenize(entry.backend), ...tokenize(entry.backendDescription ?? '')],
+  };
+}
+
+const SYNONYMS: Map<string, string[]> = (() => {
+  const map = new Map<string, string[]>();
+  for (const group of SYNONYM_GROUPS) {
+    const terms = group.flatMap((phrase) => tokenize(phrase));
+    for (const term of terms)
+      map.set(
+        term,
+        [...new Set([...(map.get(term) ?? []), ...terms])].filter((t) => t !== term),
+      );
+  }
+  return map;
+})();
+
+/**
+ * Query terms with their weights: each term once at full weight, and the synonyms it brings in at a lower weight,
+ * or at full weight when the term itself occurs nowhere in the index (an abbreviation to translate, like "PR").
+ */
+export function expandQuery(
+  query: string,
+  indexed: (term: string) => boolean = () => true,
+): Map<string, number> {
+  const weights = new Map<string, number>();
+  const terms = tokenize(query);
+  for (const term of terms) weights.set(term, 1);
+  for (const term of terms) {
+    const weight = indexed(term) ? RANKING.synonymWeight : 1;
+    for (const synonym of SYNONYMS.get(term) ?? []) {
+      weights.set(synonym, Math.max(weights.get(synonym) ?? 0, weight));
+    }
+  }
+  return weights;
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ToolIndex, tokenize, type IndexedTool } from '../src/index';
+
+const tool = (
+  backend: string,
+  name: string,
+  description: string,
+  properties: Record<string, object> = {},
+): IndexedTool => ({
+  backend,
+  tool: { name, description, inputSchema: { type: 'object', properties } },
+});
+
+const tools = [
+  tool('github', 'create_pull_request', 'Create a new pull request in a GitHub repository', {
+    owner: {},
+    repo: {},
+    title: {},
+  }),
+  tool('github', 'list_issues', 'List issues in a GitHub repository'),
+  tool('gitlab', 'create_merge_request', 'Open a merge request in a GitLab project'),
+  tool('filesystem', 'read_text_file', 'Read the complete contents of a file as text', {
+    path: { description: 'file path' },
+  }),
+  tool(
+    'filesystem',
+    'list_directory',
+    'Get a detailed listing of all files and directories in a specified path',
+  ),
+  tool('weather', 'get_forecast', 'Get the weather forecast for a location'),
+  tool('bing-cn', 'bing_search', '使用必应搜索指定的关键词，并返回搜索结果列表'),
+  tool('k8s', 'getPods', 'List pods in a Kubernetes namespace'),
+];
+
+describe('tokenize', () => {
+  it('splits identifiers, drops stop words, stems, and makes CJK bigrams', () => {
+    expect(tokenize('createPullRequest')).toEqual(['creat', 'pull', 'request']);
+    expect(tokenize('list_directory-files.v2')).toEqual(['list', 'directory', ...tokenize('file'), 'v2']);
+    expect(tokenize('How do I search the files?')).toEqual(['search', ...tokenize('file')]);
+    expect(['searching', 'searched', 'searches'].map((w) => tokenize(w))).toEqual([
+      ['search'],
+      ['search'],
+      ['search'],
+    ]);
+    expect(tokenize('必应搜索 API')).toEqual(['必应', '应搜', '搜索', 'api']);
+  });
+});
+
+describe('ToolIndex', () => {
+  const index = new ToolIndex(tools);
+  const top = (query: string, limit = 1, backend?: string) =>
+    index.search(query, { limit, backend }).map((h) => `${h.backend}/${h.tool.name}`);
+
+  it('ranks by meaning of the words, across backends', () => {
+    expect(top('open a PR on github')).toEqual(['github/create_pull_request']);
+    expect(top('show what is in a folder')).toEqual(['filesystem/list_directory']);
+    expect(top('weather tomorrow in Paris')).toEqual(['weather/get_forecast']);
+    expect(top('k8s pods')).toEqual(['k8s/getPods']);
+    expect(top('GitLab MR')).toEqual(['gitlab/create_merge_request']);
+  });
+
+  it('finds Chinese descriptions', () => {
+    expect(top('必应搜索')).toEqual(['bing-cn/bing_search']);
+  });
+
+  it('puts exact forms first: a bare tool name, backend/tool, backend__tool', () => {
+    expect(top('list_issues')).toEqual(['github/list_issues']);
+    expect(top('filesystem/read_text_file')).toEqual(['filesystem/read_text_file']);
+    expect(index.search('github__list_issues')[0]).toMatchObject({ exact: true, backend: 'github' });
+  });
+
+  it('filters by backend and returns nothing when nothing matches', () => {
+    expect(top('list', 5, 'filesystem')).toEqual(['filesystem/list_directory']);
+    expect(index.search('zzzqqq xyzzy')).toEqual([]);
+  });
+
+  it('follows backend updates', () => {
+    const local = new ToolIndex(tools);
+    local.setBackend('weather', [tool('weather', 'get_alerts', 'Severe weather alerts for a US state')]);
+    expect(local.search('forecast', { limit: 5 }).map((h) => h.tool.name)).not.toContain('get_forecast');
+    expect(local.search('weather alerts')[0]!.tool.name).toBe('get_alerts');
+  });
+});
