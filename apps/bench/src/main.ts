@@ -1,2 +1,65 @@
-// apps/bench entry point.
-export {};
+// `pnpm bench [--quick]`: measures tokens, search quality and search latency, prints markdown tables, writes
+// results/latest.json and regenerates the README's performance section from it. Traffic stays on 127.0.0.1.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { liveMcpBench, metaTool } from './search/datasets';
+import { measureSearchLatency, type SearchLatency } from './search/latency';
+import { measureQuality, type Quality } from './search/quality';
+import { liveMcpBenchCatalog, npmCatalog } from './tokens/catalogs';
+import { exampleCatalog } from './tokens/live';
+import { measureTokens, type TokenFigures } from './tokens/tokens';
+import { markdown, updateReadme } from './report';
+
+export interface Results {
+  date: string;
+  machine: string;
+  node: string;
+  quick: boolean;
+  tokens: TokenFigures[];
+  search: { dataset: string; derivation: string; dev: Quality; test: Quality }[];
+  searchLatency: SearchLatency;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const quick = values.quick;
+  const phase = (name: string) => process.stderr.write(`bench: ${name}\n`);
+
+  phase('tokens');
+  const live = liveMcpBenchCatalog();
+  const tokens = [
+    await measureTokens(await exampleCatalog(), 1),
+    await measureTokens(npmCatalog(), live.toolsPerTask),
+    await measureTokens(live),
+  ];
+
+  phase('search quality');
+  const datasets = [liveMcpBench(), metaTool(undefined, quick ? 2 : 5)];
+  const search = datasets.map((dataset) => {
+    const { misses: _d, ...dev } = measureQuality(dataset, 'dev');
+    const { misses: _t, ...test } = measureQuality(dataset, 'test');
+    return { dataset: dataset.name, derivation: dataset.derivation, dev, test };
+  });
+
+  phase('search latency');
+  const searchLatency = measureSearchLatency([...datasets], 2000, quick ? 1 : 3);
+
+  const results: Results = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
+    node: process.version,
+    quick,
+    tokens,
+    search,
+    searchLatency,
+  };
+  const dir = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
+  if (!quick) updateReadme(fileURLToPath(new URL('../../../README.md', import.meta.url)), results);
+  process.stdout.write(`${markdown(results)}\n`);
+}
+
+await main();

@@ -43,6 +43,8 @@ type Field = keyof typeof RANKING.fields;
 export class ToolIndex {
   private entries: IndexedTool[] = [];
   private postings = new Map<string, { doc: number; weight: number }[]>();
+  /** Lower-cased `tool`, `backend/tool` and `backend__tool` → documents. */
+  private exact = new Map<string, number[]>();
   private readonly byBackend = new Map<string, IndexedTool[]>();
 
   constructor(entries: IndexedTool[] = []) {
@@ -65,6 +67,7 @@ export class ToolIndex {
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     const limit = options.limit ?? 5;
     const exact = this.exactMatches(query.trim(), options.backend);
+    const isExact = new Set(exact);
     const scores = new Map<number, number>();
     for (const [term, queryWeight] of expandQuery(query, (t) => this.postings.has(t))) {
       const postings = this.postings.get(term);
@@ -73,10 +76,11 @@ export class ToolIndex {
       for (const { doc, weight } of postings)
         scores.set(doc, (scores.get(doc) ?? 0) + idf * queryWeight * weight);
     }
-    const ranked = [...scores]
-      .filter(([doc]) => !options.backend || this.entries[doc]!.backend === options.backend)
-      .filter(([doc]) => !exact.includes(doc))
-      .sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const ranked = topK(
+      scores,
+      limit,
+      (doc) => !isExact.has(doc) && (!options.backend || this.entries[doc]!.backend === options.backend),
+    );
     return [
       ...exact.map((doc) => ({ ...this.entries[doc]!, score: Infinity, exact: true })),
       ...ranked.map(([doc, score]) => ({ ...this.entries[doc]!, score, exact: false })),
@@ -84,15 +88,8 @@ export class ToolIndex {
   }
 
   private exactMatches(query: string, backend: string | undefined): number[] {
-    const wanted = query.toLowerCase();
-    const found: number[] = [];
-    this.entries.forEach((entry, doc) => {
-      if (backend && entry.backend !== backend) return;
-      const name = entry.tool.name.toLowerCase();
-      const qualified = [`${entry.backend}/${name}`, `${entry.backend}__${name}`].map((q) => q.toLowerCase());
-      if (wanted === name || qualified.includes(wanted)) found.push(doc);
-    });
-    return found;
+    const docs = this.exact.get(query.toLowerCase()) ?? [];
+    return backend ? docs.filter((doc) => this.entries[doc]!.backend === backend) : docs;
   }
 
   private rebuild(): void {
@@ -108,6 +105,17 @@ export class ToolIndex {
       ]),
     ) as Record<Field, number>;
     this.postings = new Map();
+    this.exact = new Map();
+    this.entries.forEach((entry, doc) => {
+      const name = entry.tool.name.toLowerCase();
+      for (const form of new Set([
+        name,
+        `${entry.backend}/${name}`.toLowerCase(),
+        `${entry.backend}__${name}`.toLowerCase(),
+      ])) {
+        this.exact.set(form, [...(this.exact.get(form) ?? []), doc]);
+      }
+    });
     fieldTerms.forEach((fields, doc) => {
       const tf = new Map<string, number>();
       for (const field of Object.keys(RANKING.fields) as Field[]) {
@@ -171,4 +179,18 @@ export function expandQuery(
     }
   }
   return weights;
+}
+
+/** The `k` best (doc, score) pairs that pass `keep`, best first, ties by doc order; no full sort. */
+function topK(scores: Map<number, number>, k: number, keep: (doc: number) => boolean): [number, number][] {
+  const best: [number, number][] = [];
+  for (const [doc, score] of scores) {
+    if (best.length === k && score <= best[k - 1]![1]) continue;
+    if (!keep(doc)) continue;
+    let i = best.length;
+    while (i > 0 && (best[i - 1]![1] < score || (best[i - 1]![1] === score && best[i - 1]![0] > doc))) i--;
+    best.splice(i, 0, [doc, score]);
+    if (best.length > k) best.pop();
+  }
+  return best;
 }

@@ -1,0 +1,65 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Results } from './main';
+
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+
+/** The benchmark tables as markdown, from one results file. */
+export function markdown(results: Results): string {
+  const lines = [
+    `Measured by \`pnpm bench\` on ${results.date.slice(0, 10)} (${results.machine}, Node ${results.node}). Tokens: o200k_base.`,
+    '',
+    '**Tokens an agent pays for tool definitions**',
+    '',
+    row([
+      'catalog',
+      'tools',
+      'aggregate `tools/list`',
+      'meta `tools/list`',
+      'saved',
+      'meta + searches per task',
+      'saved per task',
+    ]),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:']),
+    ...results.tokens.map((t) =>
+      row([
+        t.catalog,
+        t.tools,
+        t.aggregateListTokens.toLocaleString('en'),
+        t.metaListTokens,
+        `${t.savingsListPct}%`,
+        `${t.metaTaskTokens} (${t.toolsPerTask} searches)`,
+        `${t.savingsTaskPct}%`,
+      ]),
+    ),
+    '',
+    '**Search quality** (test split; the dev split tunes ranking)',
+    '',
+    row(['dataset', 'queries', 'Recall@1', 'Recall@5', 'MRR', 'how queries were derived']),
+    row(['---', '---:', '---:', '---:', '---:', '---']),
+    ...results.search.map((s) =>
+      row([
+        s.dataset,
+        s.test.queries,
+        s.test.recallAt1.toFixed(2),
+        s.test.recallAt5.toFixed(2),
+        s.test.mrr.toFixed(2),
+        s.derivation,
+      ]),
+    ),
+    '',
+    `Search latency over ${results.searchLatency.tools.toLocaleString('en')} tools: p50 ${results.searchLatency.p50Ms} ms, p99 ${results.searchLatency.p99Ms} ms (${results.searchLatency.queries.toLocaleString('en')} queries).`,
+  ];
+  return lines.join('\n');
+}
+
+/** Replaces the README section between the bench markers with tables generated from `results`. */
+export function updateReadme(path: string, results: Results): void {
+  const text = readFileSync(path, 'utf8');
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${path} has no ${START} ... ${END} section to fill`);
+  writeFileSync(path, `${text.slice(0, start + START.length)}\n${markdown(results)}\n${text.slice(end)}`);
+}
