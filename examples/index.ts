@@ -1,6 +1,7 @@
 // Paths to the real MCP servers from npm that the example config, the tests and the benchmarks run.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const entry = (pkg: string) => join(dirname(require.resolve(`${pkg}/package.json`)), 'dist', 'index.js');
@@ -11,3 +12,8 @@ export const everythingServer = entry('@modelcontextprotocol/server-everything')
 export const memoryServer = entry('@modelcontextprotocol/server-memory');
 /** `node <path> <allowed directory>...` */
 export const filesystemServer = entry('@modelcontextprotocol/server-filesystem');
+/** `node <path> [--crash-on-start | --crash-after N | --never-initialize | --ignore-sigterm | --spawn-grandchild]` */
+export const fixtureBackend = fileURLToPath(new URL('./fixtures/fixture-backend.mjs', import.meta.url));
+export { processAlive, groupMembers, descendants } from './processes';
+export { startEverythingHttp } from './http-servers';
+export type { RunningServer } from './http-servers';
