@@ -46,7 +46,11 @@ export function descendants(pid: number): number[] {
   const queue = [pid];
   while (queue.length > 0) {
     const parent = queue.shift()!;
-    for (const p of procs) if (p.ppid === parent && !p.zombie) (found.push(p.pid), queue.push(p.pid));
+    for (const p of procs) {
+      if (p.ppid !== parent || p.zombie) continue;
+      found.push(p.pid);
+      queue.push(p.pid);
+    }
   }
   return found;
 }
