@@ -11,7 +11,9 @@ export default tseslint.config(
   {
     // Plain-JS fixture programs run on Node.
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', console: 'readonly' },
+    },
   },
   {
     files: ['**/*.ts'],
