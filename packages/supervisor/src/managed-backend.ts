@@ -69,6 +69,19 @@ export class ManagedBackend {
     return this.start();
   }
 
+  /**
+   * Replaces a connection whose upstream session expired: closes it quietly (not a crash) and connects anew.
+   * Callers racing on the same stale connection share one renewal.
+   */
+  async renew(stale: LiveConnection): Promise<LiveConnection> {
+    if (this.connection === stale) {
+      this.connection = undefined;
+      this.options.logger.info('upstream session expired; re-initializing');
+      void stale.close();
+    }
+    return this.acquire();
+  }
+
   /** Restarts the idle countdown; call when a request finishes. */
   touch(): void {
     const { idleMs } = this.options.settings.timeouts;

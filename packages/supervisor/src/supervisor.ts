@@ -1,6 +1,7 @@
 import {
   GatewayError,
   errorMessage,
+  isGatewayError,
   silentLogger,
   type BackendCatalog,
   type BackendConnection,
@@ -96,11 +97,21 @@ export class Supervisor implements BackendRegistry, Catalog {
       );
     }
     const connection = await backend.acquire();
+    const request: BackendConnection['request'] = async (method, params, options) => {
+      try {
+        return await connection.request(method, params, options);
+      } catch (error) {
+        if (!isGatewayError(error, 'SESSION_EXPIRED')) throw error;
+        // The backend forgot our session: initialize a new one and replay this call, once.
+        return (await backend.renew(connection)).request(method, params, options);
+      } finally {
+        backend.touch();
+      }
+    };
     return {
       backend: name,
       initializeResult: connection.initializeResult,
-      request: (method, params, options) =>
-        connection.request(method, params, options).finally(() => backend.touch()),
+      request,
       notify: (method, params) => connection.notify(method, params),
     };
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { everythingServer } from '@mcp-gateway/examples';
+import { everythingServer, fixtureBackend, groupMembers } from '@mcp-gateway/examples';
 import type { BackendSettings } from '@mcp-gateway/core';
 import { Supervisor } from '../src/index';
 
@@ -38,5 +38,45 @@ describe('Supervisor with server-everything over stdio', () => {
     } finally {
       await supervisor.close();
     }
+  });
+});
+
+describe('Supervisor with a fixture that crashes after each call', () => {
+  it('restarts it after the backoff, counts restarts, and never leaks a process', async () => {
+    const crashing: BackendSettings = {
+      ...everything,
+      name: 'crashing',
+      target: {
+        kind: 'stdio',
+        command: process.execPath,
+        args: [fixtureBackend, '--crash-after', '1'],
+        env: {},
+        cwd: undefined,
+      },
+    };
+    const supervisor = new Supervisor({
+      backends: { crashing },
+      backoff: { initialMs: 50, maxRestarts: 10 },
+    });
+    const pids: number[] = [];
+    try {
+      for (let round = 1; round <= 3; round++) {
+        const connection = await supervisor.acquire('crashing');
+        pids.push(supervisor.health().crashing!.pid!);
+        expect(
+          await connection.request('tools/call', { name: 'echo', arguments: { message: `round ${round}` } }),
+        ).toEqual({
+          content: [{ type: 'text', text: `round ${round}` }],
+        });
+        await expect(
+          connection.request('tools/call', { name: 'echo', arguments: { message: 'crash' } }),
+        ).rejects.toThrow(/closed the connection/);
+        expect(supervisor.health().crashing).toMatchObject({ state: 'degraded', restart_count: round });
+      }
+      expect(new Set(pids).size).toBe(3);
+    } finally {
+      await supervisor.close();
+    }
+    expect(pids.flatMap(groupMembers)).toEqual([]);
   });
 });

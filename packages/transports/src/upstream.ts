@@ -1,4 +1,9 @@
-import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import {
+  SdkHttpError,
+  StreamableHTTPClientTransport,
+  type JSONRPCMessage,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import {
   GatewayError,
   JsonRpcError,
@@ -126,12 +131,24 @@ export class Upstream implements LiveConnection {
         options.signal.addEventListener('abort', onAbort, { once: true });
         call.cleanup.push(() => options.signal!.removeEventListener('abort', onAbort));
       }
-      this.send({ jsonrpc: '2.0', id: call.id, method, ...(sentParams ? { params: sentParams } : {}) }).catch(
-        (error) => {
-          this.calls.settle(call);
-          reject(error);
-        },
-      );
+      const message = {
+        jsonrpc: '2.0' as const,
+        id: call.id,
+        method,
+        ...(sentParams ? { params: sentParams } : {}),
+      };
+      this.send(message).catch((error) => {
+        this.calls.settle(call);
+        reject(
+          this.sessionExpired(error)
+            ? new GatewayError(
+                'SESSION_EXPIRED',
+                `Backend "${this.backend}" no longer knows this session (HTTP 404).`,
+                { cause: error },
+              )
+            : error,
+        );
+      });
     });
   }
 
@@ -169,7 +186,20 @@ export class Upstream implements LiveConnection {
     if (this.closed) return;
     this.closed = true;
     this.calls.rejectAll(new GatewayError('BACKEND_CLOSED', `Backend "${this.backend}" was stopped.`));
+    // Ends the upstream HTTP session too (DELETE), so the backend can free it now rather than on its own timeout.
+    if (this.transport instanceof StreamableHTTPClientTransport && this.transport.sessionId) {
+      await this.transport.terminateSession().catch(() => {});
+    }
     await this.transport.close();
+  }
+
+  /** An HTTP 404 on an established session: the backend forgot it (restart, expiry), per the spec. */
+  private sessionExpired(error: unknown): boolean {
+    return (
+      error instanceof SdkHttpError &&
+      (error.data as { status?: number } | undefined)?.status === 404 &&
+      this.transport.sessionId !== undefined
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
