@@ -11,6 +11,9 @@ import { liveMcpBenchCatalog, npmCatalog } from './tokens/catalogs';
 import { exampleCatalog } from './tokens/live';
 import { measureTokens, type TokenFigures } from './tokens/tokens';
 import { markdown, updateReadme } from './report';
+import { coldStarts, type ColdStart } from './lifecycle/cold-start';
+import { idleRss, type IdleRss } from './lifecycle/idle-rss';
+import { soak, type SoakFigures } from './lifecycle/soak';
 
 export interface Results {
   date: string;
@@ -20,6 +23,9 @@ export interface Results {
   tokens: TokenFigures[];
   search: { dataset: string; derivation: string; dev: Quality; test: Quality }[];
   searchLatency: SearchLatency;
+  soak: SoakFigures;
+  coldStarts: ColdStart[];
+  idleRss: IdleRss;
 }
 
 async function main(): Promise<void> {
@@ -46,6 +52,15 @@ async function main(): Promise<void> {
   phase('search latency');
   const searchLatency = measureSearchLatency([...datasets], 2000, quick ? 1 : 3);
 
+  phase('crash/restart soak');
+  const soakFigures = await soak(quick ? 50 : 500, quick ? 30 : 180);
+
+  phase('cold starts');
+  const cold = await coldStarts(quick ? 1 : 5);
+
+  phase('idle memory');
+  const rss = await idleRss(20);
+
   const results: Results = {
     date: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
@@ -54,6 +69,9 @@ async function main(): Promise<void> {
     tokens,
     search,
     searchLatency,
+    soak: soakFigures,
+    coldStarts: cold,
+    idleRss: rss,
   };
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(dir, { recursive: true });

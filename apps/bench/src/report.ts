@@ -51,6 +51,26 @@ export function markdown(results: Results): string {
     ),
     '',
     `Search latency over ${results.searchLatency.tools.toLocaleString('en')} tools: p50 ${results.searchLatency.p50Ms} ms, p99 ${results.searchLatency.p99Ms} ms (${results.searchLatency.queries.toLocaleString('en')} queries).`,
+    '',
+    '**Backends that stay up**',
+    '',
+    row(['figure', 'value']),
+    row(['---', '---']),
+    row([
+      'crash/restart soak (fixture backend dying every 2nd call)',
+      `${results.soak.cycles} cycles in ${results.soak.seconds} s, ${results.soak.restartCount} restarts, ${results.soak.leakedProcesses} processes leaked`,
+    ]),
+    row([
+      `gateway memory during the soak (${results.soak.memoryMeasure})`,
+      `${results.soak.memoryEarlyMb} MB early → ${results.soak.memoryEndMb} MB at the end`,
+    ]),
+    row([
+      `gateway RSS, ${results.idleRss.backends} configured stdio backends, none started (bundled CLI)`,
+      `${results.idleRss.rssMb} MB`,
+    ]),
+    ...results.coldStarts.map((c) =>
+      row([`cold start → first tools/list, ${c.backend}`, `${c.medianMs} ms (median of ${c.runs})`]),
+    ),
   ];
   return lines.join('\n');
 }

@@ -187,7 +187,7 @@ export class ManagedBackend {
         this.starting = undefined;
         this.start().then(resolve, reject);
       }, delay);
-      timer.unref();
+      // Not unref'd: callers may be waiting for this restart; close() clears it.
       this.cancelRestart = () => {
         clearTimeout(timer);
         reject(new GatewayError('GATEWAY_CLOSED', 'The gateway is shutting down.'));
