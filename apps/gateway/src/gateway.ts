@@ -37,6 +37,7 @@ export class Gateway {
     this.http = createGatewayApp({
       registry: this.supervisor,
       catalog: this.supervisor,
+      mode: config.mode,
       logger: this.logger,
       allowedHosts: allowedHostsFor(config.host),
       serverInfo: { name: 'mcp-gateway', version: packageJson.version },

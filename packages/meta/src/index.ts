@@ -7,3 +7,4 @@ export { MetaTools } from './meta-tools';
 export type { MetaToolsOptions, ToolResult, InvokeOptions } from './meta-tools';
 export { META_TOOLS, META_TOOL_NAMES } from './definitions';
 export type { MetaToolName } from './definitions';
+export { AggregateTools, namespacedName, MAX_TOOL_NAME } from './aggregate-tools';

@@ -1,14 +1,23 @@
 import { Hono } from 'hono';
-import { silentLogger, type BackendRegistry, type Catalog, type Logger } from '@mcp-gateway/core';
-import { MetaTools } from '@mcp-gateway/meta';
+import {
+  silentLogger,
+  type BackendRegistry,
+  type Catalog,
+  type GatewayMode,
+  type Logger,
+} from '@mcp-gateway/core';
+import { AggregateTools, MetaTools } from '@mcp-gateway/meta';
 import { DirectRoute } from './direct/direct-route';
-import { MetaRoute } from './gateway/meta-route';
+import { GatewayRoute } from './gateway/gateway-route';
+import type { ToolSource } from './gateway/mcp-server';
 import { healthReport } from './health';
 import { hostGuard } from './internal/host-guard';
 
 export interface GatewayAppOptions {
   registry: BackendRegistry;
   catalog: Catalog;
+  /** `meta` (default): the four meta-tools on `/mcp`; `aggregate`: every backend tool, namespaced. */
+  mode?: GatewayMode;
   /** Reported to clients of `/mcp` as the server's name and version. */
   serverInfo?: { name: string; version: string };
   logger?: Logger;
@@ -26,30 +35,37 @@ export interface GatewayApp {
 }
 
 /**
- * The gateway's HTTP surface as a Hono app: `/mcp/{backend}` and `/health`. It binds no socket; the caller serves
- * `app.fetch` (see `apps/gateway`), or calls it in process in tests.
+ * The gateway's HTTP surface as a Hono app: `/mcp` (meta or aggregate), `/mcp/{backend}` and `/health`. It binds
+ * no socket; the caller serves `app.fetch` (see `apps/gateway`), or calls it in process in tests.
  *
- * @example const { app } = createGatewayApp({ registry: supervisor })
+ * @example const { app } = createGatewayApp({ registry: supervisor, catalog: supervisor })
  */
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const logger = options.logger ?? silentLogger;
   const direct = new DirectRoute(options.registry, logger);
-  const meta = new MetaTools({ registry: options.registry, catalog: options.catalog });
-  const metaRoute = new MetaRoute(
-    meta,
+  const source: ToolSource =
+    options.mode === 'aggregate'
+      ? { mode: 'aggregate', tools: new AggregateTools(options) }
+      : { mode: 'meta', tools: new MetaTools(options) };
+  const gateway = new GatewayRoute(
+    source,
     options.serverInfo ?? { name: 'mcp-gateway', version: '0.0.0' },
     logger,
   );
+  const unsubscribe = options.catalog.onChange(() => {
+    if (source.mode === 'aggregate' && source.tools.rebuild()) gateway.toolsChanged();
+  });
   const app = new Hono();
   if (options.allowedHosts !== null) app.use('*', hostGuard(options.allowedHosts));
   app.get('/health', (c) => c.json(healthReport(options.registry)));
-  app.all('/mcp', (c) => metaRoute.handle(c.req.raw));
+  app.all('/mcp', (c) => gateway.handle(c.req.raw));
   app.all('/mcp/:backend', (c) => direct.handle(c.req.param('backend'), c.req.raw));
   return {
     app,
     close: async () => {
-      meta.close();
-      await Promise.all([metaRoute.close(), direct.close()]);
+      unsubscribe();
+      if (source.mode === 'meta') source.tools.close();
+      await Promise.all([gateway.close(), direct.close()]);
     },
   };
 }

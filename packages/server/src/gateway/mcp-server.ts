@@ -1,5 +1,6 @@
-import { Server } from '@modelcontextprotocol/server';
-import type { MetaTools } from '@mcp-gateway/meta';
+import { ProtocolError, Server } from '@modelcontextprotocol/server';
+import type { AggregateTools, InvokeOptions, MetaTools } from '@mcp-gateway/meta';
+import { toJsonRpcError } from '../internal/errors';
 
 export interface GatewayServerInfo {
   name: string;
@@ -9,32 +10,43 @@ export interface GatewayServerInfo {
 const INSTRUCTIONS =
   'This gateway fronts several MCP servers. Find a tool with gateway_search_tools, then call it with gateway_invoke.';
 
+/** What `/mcp` serves: the meta-tools, or every backend tool (aggregate mode). */
+export type ToolSource = { mode: 'meta'; tools: MetaTools } | { mode: 'aggregate'; tools: AggregateTools };
+
 /**
- * One MCP server instance for one client session on `/mcp` in meta mode. Each session gets its own, so
- * progress, cancellation and backend→client requests stay with the client that caused them.
+ * One MCP server instance for one client session on `/mcp`. Each session gets its own, so progress,
+ * cancellation and backend→client requests stay with the client that caused them.
  */
-export function createMetaServer(meta: MetaTools, info: GatewayServerInfo): Server {
+export function createGatewayServer(source: ToolSource, info: GatewayServerInfo): Server {
   const server = new Server(info, {
     capabilities: { tools: { listChanged: true } },
-    instructions: INSTRUCTIONS,
+    ...(source.mode === 'meta' ? { instructions: INSTRUCTIONS } : {}),
   });
-  server.setRequestHandler('tools/list', async () => ({ tools: meta.definitions() }) as never);
+  server.setRequestHandler(
+    'tools/list',
+    async () =>
+      ({ tools: source.mode === 'meta' ? source.tools.definitions() : source.tools.list() }) as never,
+  );
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const token = ctx.mcpReq._meta?.progressToken;
-    return (await meta.call(
-      request.params.name,
-      (request.params.arguments ?? {}) as Record<string, unknown>,
-      {
-        signal: ctx.mcpReq.signal,
-        progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
-        onNotification: (notification) => void ctx.mcpReq.notify(notification as never).catch(() => {}),
-        onRequest: async (request) =>
-          (await ctx.mcpReq.send({ method: request.method, params: request.params } as never)) as Record<
-            string,
-            unknown
-          >,
-      },
-    )) as never;
+    const options: InvokeOptions = {
+      signal: ctx.mcpReq.signal,
+      progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
+      onNotification: (notification) => void ctx.mcpReq.notify(notification as never).catch(() => {}),
+      onRequest: async (backendRequest) =>
+        (await ctx.mcpReq.send({
+          method: backendRequest.method,
+          params: backendRequest.params,
+        } as never)) as Record<string, unknown>,
+    };
+    const args = (request.params.arguments ?? {}) as Record<string, unknown>;
+    try {
+      return (await source.tools.call(request.params.name, args, options)) as never;
+    } catch (error) {
+      // The one place errors of /mcp become wire errors: a backend's own error passes through unchanged.
+      const { code, message, data } = toJsonRpcError(error);
+      throw new ProtocolError(code, message, data);
+    }
   });
   return server;
 }

@@ -1,0 +1,57 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@mcp-gateway/core';
+import { Gateway, GatewayConfig } from '../src/index';
+import { connectClient, exampleConfig } from './helpers';
+
+describe('aggregate mode on /mcp (--no-meta-mcp, example config)', () => {
+  let gateway: Gateway;
+  let url: URL;
+
+  beforeAll(async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'mcpgw-aggregate-'));
+    const config = GatewayConfig.fromYaml(exampleConfig).withOverrides({
+      port: 0,
+      stateDir,
+      mode: 'aggregate',
+    });
+    gateway = new Gateway(config, { logger: silentLogger });
+    url = new URL('/mcp', await gateway.start());
+    const deadline = Date.now() + 20_000;
+    while (!Object.values(gateway.health()).every((b) => b.tools_cached > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  afterAll(() => gateway.close());
+
+  it('lists every backend tool namespaced, the same bytes on every call', async () => {
+    await using client = await connectClient(url);
+    const first = await client.listTools();
+    const names = first.tools.map((t) => t.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['everything__echo', 'memory__create_entities', 'filesystem__read_text_file']),
+    );
+    expect(names.every((n) => n.length <= 64 && /^(everything|memory|filesystem)__/.test(n))).toBe(true);
+    expect(JSON.stringify((await client.listTools()).tools)).toBe(JSON.stringify(first.tools));
+  });
+
+  it('calls a namespaced tool on its backend and returns its result unchanged', async () => {
+    await using client = await connectClient(url);
+    expect(await client.callTool({ name: 'everything__echo', arguments: { message: 'aggregated' } })).toEqual(
+      {
+        content: [{ type: 'text', text: 'Echo: aggregated' }],
+      },
+    );
+  });
+
+  it('answers an unknown tool with a JSON-RPC error and keeps serving', async () => {
+    await using client = await connectClient(url);
+    await expect(client.callTool({ name: 'everything__nope', arguments: {} })).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('No tool named "everything__nope"'),
+    });
+    expect((await client.listTools()).tools.length).toBeGreaterThan(30);
+  });
+});
