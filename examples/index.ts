@@ -17,3 +17,5 @@ export const fixtureBackend = fileURLToPath(new URL('./fixtures/fixture-backend.
 export { processAlive, groupMembers, descendants } from './processes';
 export { startEverythingHttp } from './http-servers';
 export type { RunningServer } from './http-servers';
+export { serveFetch } from './serve-fetch';
+export type { LoopbackServer } from './serve-fetch';

@@ -48,7 +48,9 @@ export interface LiveConnection extends BackendConnection {
   readonly inFlight: number;
   onNotification(listener: (notification: JsonRpcNotification) => void): () => void;
   onClose(listener: (error: Error) => void): () => void;
+  /** Idempotent. */
   close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** A JSON-RPC error the backend returned, passed to the client as it is. */

@@ -46,8 +46,9 @@ export class Supervisor implements BackendRegistry, Catalog {
   constructor(options: SupervisorOptions) {
     this.logger = options.logger ?? silentLogger;
     this.settings = options.backends;
+    const eras = new Map<string, 'modern' | 'legacy'>(); // each HTTP backend's era is probed once
     const connect: Connector =
-      options.connect ?? ((settings, logger) => connectBackend(settings, { logger }));
+      options.connect ?? ((settings, logger) => connectBackend(settings, { logger, eras }));
     const backoff = { ...defaultBackoff, ...options.backoff };
     this.catalogs = new CatalogStore(options.stateDir, options.backends, this.logger);
     for (const [name, settings] of Object.entries(options.backends)) {

@@ -46,6 +46,9 @@ export class FakeConnection implements LiveConnection {
   async close(): Promise<void> {
     this.isClosed = true;
   }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }
 
 export function settings(name: string, idleMs = 0, command = 'unused'): BackendSettings {

@@ -22,7 +22,8 @@ describe('an HTTP backend that forgets the session (HTTP 404)', () => {
     expect(await first.request('tools/call', { name: 'echo', arguments: { message: 'after' } })).toEqual({
       content: [{ type: 'text', text: 'after' }],
     });
-    expect(server.stats).toEqual({ initializes: 2, calls: 2 });
+    // One era probe (this backend is 2025-era, verdict kept), the first session, and the renewed one.
+    expect(server.stats).toEqual({ initializes: 3, calls: 2 });
     expect(supervisor.health().forgetful).toMatchObject({
       state: 'ready',
       restart_count: 0,

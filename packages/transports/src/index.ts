@@ -5,4 +5,6 @@ export type { StdioTransportOptions } from './stdio';
 export { Upstream, UPSTREAM_PROTOCOL_VERSION } from './upstream';
 export type { UpstreamOptions } from './upstream';
 export { connectBackend, createTransport } from './connect';
-export type { ConnectOptions } from './connect';
+export type { ConnectOptions, EraVerdicts } from './connect';
+export { ModernUpstream } from './modern-upstream';
+export type { HttpConnectOptions } from './modern-upstream';

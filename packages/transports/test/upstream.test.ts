@@ -1,13 +1,26 @@
-import { describe, expect, it } from 'vitest';
-import { everythingServer, memoryServer } from '@mcp-gateway/examples';
+import { afterEach, describe, expect, it } from 'vitest';
+import { everythingServer, groupMembers, memoryServer } from '@mcp-gateway/examples';
 import { JsonRpcError, isGatewayError, type JsonRpcNotification } from '@mcp-gateway/core';
 import { StdioTransport, Upstream } from '../src/index';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** Every backend process group a test started; after each test, none may have a live member. */
+const started: StdioTransport[] = [];
+afterEach(() => {
+  const leaked = started.splice(0).flatMap((t) => groupMembers(t.pid!));
+  expect(leaked).toEqual([]);
+});
+
+function stdio(options: ConstructorParameters<typeof StdioTransport>[0]) {
+  const transport = new StdioTransport(options);
+  started.push(transport);
+  return transport;
+}
+
 function everything() {
-  return Upstream.connect(new StdioTransport({ command: process.execPath, args: [everythingServer] }), {
+  return Upstream.connect(stdio({ command: process.execPath, args: [everythingServer] }), {
     backend: 'everything',
     requestTimeoutMs: 10_000,
   });
@@ -69,7 +82,7 @@ describe('Upstream over stdio (server-everything)', () => {
   it('keeps state across calls on one process (server-memory)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcpgw-memory-'));
     await using upstream = await Upstream.connect(
-      new StdioTransport({
+      stdio({
         command: process.execPath,
         args: [memoryServer],
         env: { MEMORY_FILE_PATH: join(dir, 'memory.jsonl') },
