@@ -115,6 +115,10 @@ export class ManagedBackend {
     await connection?.close();
   }
 
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   private start(): Promise<LiveConnection> {
     this.state = 'starting';
     const { settings, logger } = this.options;

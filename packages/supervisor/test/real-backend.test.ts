@@ -80,3 +80,38 @@ describe('Supervisor with a fixture that crashes after each call', () => {
     expect(pids.flatMap(groupMembers)).toEqual([]);
   });
 });
+
+describe('a backend that never answers initialize', () => {
+  it('fails its own start at the start timeout while another backend serves meanwhile', async () => {
+    const stdio = (args: string[], startMs: number): BackendSettings => ({
+      ...everything,
+      target: {
+        kind: 'stdio',
+        command: process.execPath,
+        args: [fixtureBackend, ...args],
+        env: {},
+        cwd: undefined,
+      },
+      timeouts: { ...everything.timeouts, startMs },
+    });
+    await using supervisor = new Supervisor({
+      backends: {
+        silent: { ...stdio(['--never-initialize'], 1500), name: 'silent' },
+        good: { ...stdio([], 5000), name: 'good' },
+      },
+    });
+    const silent = supervisor.acquire('silent').catch((e: unknown) => e);
+    const good = await supervisor.acquire('good');
+    expect(await good.request('tools/call', { name: 'echo', arguments: { message: 'not blocked' } })).toEqual(
+      {
+        content: [{ type: 'text', text: 'not blocked' }],
+      },
+    );
+    expect(supervisor.health().silent!.state).toBe('starting');
+    expect(await silent).toMatchObject({
+      code: 'BACKEND_START_TIMEOUT',
+      message: 'Backend "silent" did not answer start (initialize) within 1500 ms.',
+    });
+    expect(supervisor.health()).toMatchObject({ silent: { state: 'degraded' }, good: { state: 'ready' } });
+  });
+});
