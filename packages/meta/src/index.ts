@@ -8,3 +8,4 @@ export type { MetaToolsOptions, ToolResult, InvokeOptions } from './meta-tools';
 export { META_TOOLS, META_TOOL_NAMES } from './definitions';
 export type { MetaToolName } from './definitions';
 export { AggregateTools, namespacedName, MAX_TOOL_NAME } from './aggregate-tools';
+export { AggregateResources, namespacedUri, parseNamespacedUri } from './aggregate-resources';

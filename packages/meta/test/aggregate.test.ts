@@ -94,3 +94,19 @@ describe('AggregateTools', () => {
     await expect(aggregate.call('a__nope', {})).rejects.toThrow('No tool named "a__nope"');
   });
 });
+
+describe('namespaced resource URIs', () => {
+  it('round-trip, keep template variables, and refuse anything else', async () => {
+    const { namespacedUri, parseNamespacedUri } = await import('../src/index');
+    const uri = namespacedUri('everything', 'test://static/resource/{id}');
+    expect(uri).toBe('gateway://everything/test://static/resource/{id}');
+    expect(parseNamespacedUri(uri.replace('{id}', '7'))).toEqual({
+      backend: 'everything',
+      uri: 'test://static/resource/7',
+    });
+    expect([parseNamespacedUri('file:///etc/passwd'), parseNamespacedUri('gateway://../x')]).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+});

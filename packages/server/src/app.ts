@@ -6,7 +6,7 @@ import {
   type GatewayMode,
   type Logger,
 } from '@mcp-gateway/core';
-import { AggregateTools, MetaTools } from '@mcp-gateway/meta';
+import { AggregateResources, AggregateTools, MetaTools } from '@mcp-gateway/meta';
 import { DirectRoute } from './direct/direct-route';
 import { GatewayRoute } from './gateway/gateway-route';
 import type { ToolSource } from './gateway/mcp-server';
@@ -45,15 +45,23 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const direct = new DirectRoute(options.registry, logger);
   const source: ToolSource =
     options.mode === 'aggregate'
-      ? { mode: 'aggregate', tools: new AggregateTools(options) }
+      ? { mode: 'aggregate', tools: new AggregateTools(options), resources: new AggregateResources(options) }
       : { mode: 'meta', tools: new MetaTools(options) };
   const gateway = new GatewayRoute(
     source,
     options.serverInfo ?? { name: 'mcp-gateway', version: '0.0.0' },
     logger,
   );
+  let lists = source.mode === 'aggregate' ? listsOf(source.resources) : undefined;
   const unsubscribe = options.catalog.onChange(() => {
-    if (source.mode === 'aggregate' && source.tools.rebuild()) gateway.toolsChanged();
+    if (source.mode !== 'aggregate') return;
+    const next = listsOf(source.resources);
+    gateway.listsChanged({
+      tools: source.tools.rebuild(),
+      resources: next.resources !== lists?.resources,
+      prompts: next.prompts !== lists?.prompts,
+    });
+    lists = next;
   });
   const app = new Hono();
   if (options.allowedHosts !== null) app.use('*', hostGuard(options.allowedHosts));
@@ -67,5 +75,13 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       if (source.mode === 'meta') source.tools.close();
       await Promise.all([gateway.close(), direct.close()]);
     },
+  };
+}
+
+/** Serialized resource and prompt lists, to tell whether a catalog change changed what clients see. */
+function listsOf(resources: AggregateResources) {
+  return {
+    resources: JSON.stringify([resources.resources(), resources.resourceTemplates()]),
+    prompts: JSON.stringify(resources.prompts()),
   };
 }

@@ -43,9 +43,13 @@ export class GatewayRoute {
     return response;
   }
 
-  /** Tells every session that the tool list changed (aggregate mode, after a catalog change). */
-  toolsChanged(): void {
-    for (const { server } of this.sessions.values()) void server.sendToolListChanged().catch(() => {});
+  /** Tells every session which lists changed (aggregate mode, after a catalog change). */
+  listsChanged(changed: { tools: boolean; resources: boolean; prompts: boolean }): void {
+    for (const { server } of this.sessions.values()) {
+      if (changed.tools) void server.sendToolListChanged().catch(() => {});
+      if (changed.resources) void server.sendResourceListChanged().catch(() => {});
+      if (changed.prompts) void server.sendPromptListChanged().catch(() => {});
+    }
   }
 
   /** Ends every session. Idempotent. */

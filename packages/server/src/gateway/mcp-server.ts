@@ -1,5 +1,5 @@
 import { ProtocolError, Server } from '@modelcontextprotocol/server';
-import type { AggregateTools, InvokeOptions, MetaTools } from '@mcp-gateway/meta';
+import type { AggregateResources, AggregateTools, InvokeOptions, MetaTools } from '@mcp-gateway/meta';
 import { toJsonRpcError } from '../internal/errors';
 
 export interface GatewayServerInfo {
@@ -11,7 +11,9 @@ const INSTRUCTIONS =
   'This gateway fronts several MCP servers. Find a tool with gateway_search_tools, then call it with gateway_invoke.';
 
 /** What `/mcp` serves: the meta-tools, or every backend tool (aggregate mode). */
-export type ToolSource = { mode: 'meta'; tools: MetaTools } | { mode: 'aggregate'; tools: AggregateTools };
+export type ToolSource =
+  | { mode: 'meta'; tools: MetaTools }
+  | { mode: 'aggregate'; tools: AggregateTools; resources: AggregateResources };
 
 /**
  * One MCP server instance for one client session on `/mcp`. Each session gets its own, so progress,
@@ -19,7 +21,14 @@ export type ToolSource = { mode: 'meta'; tools: MetaTools } | { mode: 'aggregate
  */
 export function createGatewayServer(source: ToolSource, info: GatewayServerInfo): Server {
   const server = new Server(info, {
-    capabilities: { tools: { listChanged: true } },
+    capabilities:
+      source.mode === 'meta'
+        ? { tools: { listChanged: true } }
+        : {
+            tools: { listChanged: true },
+            resources: { subscribe: true, listChanged: true },
+            prompts: { listChanged: true },
+          },
     ...(source.mode === 'meta' ? { instructions: INSTRUCTIONS } : {}),
   });
   server.setRequestHandler(
@@ -40,13 +49,36 @@ export function createGatewayServer(source: ToolSource, info: GatewayServerInfo)
         } as never)) as Record<string, unknown>,
     };
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
-    try {
-      return (await source.tools.call(request.params.name, args, options)) as never;
-    } catch (error) {
-      // The one place errors of /mcp become wire errors: a backend's own error passes through unchanged.
-      const { code, message, data } = toJsonRpcError(error);
-      throw new ProtocolError(code, message, data);
-    }
+    return wireErrors(() => source.tools.call(request.params.name, args, options));
   });
+  if (source.mode === 'aggregate') {
+    const { resources } = source;
+    const params = (request: { params?: unknown }) => (request.params ?? {}) as Record<string, unknown>;
+    const signal = (ctx: { mcpReq: { signal: AbortSignal } }) => ({ signal: ctx.mcpReq.signal });
+    server.setRequestHandler('resources/list', async () => ({ resources: resources.resources() }) as never);
+    server.setRequestHandler(
+      'resources/templates/list',
+      async () => ({ resourceTemplates: resources.resourceTemplates() }) as never,
+    );
+    server.setRequestHandler('prompts/list', async () => ({ prompts: resources.prompts() }) as never);
+    for (const method of ['resources/read', 'resources/subscribe', 'resources/unsubscribe'] as const) {
+      server.setRequestHandler(method, async (request, ctx) =>
+        wireErrors(() => resources.resource(method, params(request), signal(ctx))),
+      );
+    }
+    server.setRequestHandler('prompts/get', async (request, ctx) =>
+      wireErrors(() => resources.getPrompt(params(request), signal(ctx))),
+    );
+  }
   return server;
+}
+
+/** The one place errors of /mcp become wire errors; a backend's own JSON-RPC error passes through unchanged. */
+async function wireErrors(run: () => Promise<unknown>): Promise<never> {
+  try {
+    return (await run()) as never;
+  } catch (error) {
+    const { code, message, data } = toJsonRpcError(error);
+    throw new ProtocolError(code, message, data);
+  }
 }
