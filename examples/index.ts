@@ -15,7 +15,7 @@ export const filesystemServer = entry('@modelcontextprotocol/server-filesystem')
 /** `node <path> [--crash-on-start | --crash-after N | --never-initialize | --ignore-sigterm | --spawn-grandchild]` */
 export const fixtureBackend = fileURLToPath(new URL('./fixtures/fixture-backend.mjs', import.meta.url));
 export { processAlive, groupMembers, descendants } from './processes';
-export { startEverythingHttp } from './http-servers';
+export { freePort, startEverythingHttp } from './http-servers';
 export type { RunningServer } from './http-servers';
 export { serveFetch } from './serve-fetch';
 export type { LoopbackServer } from './serve-fetch';

@@ -14,6 +14,7 @@ import { markdown, updateReadme } from './report';
 import { coldStarts, type ColdStart } from './lifecycle/cold-start';
 import { idleRss, type IdleRss } from './lifecycle/idle-rss';
 import { soak, type SoakFigures } from './lifecycle/soak';
+import { measureLatency, type LatencyFigures } from './latency/latency';
 
 export interface Results {
   date: string;
@@ -26,6 +27,7 @@ export interface Results {
   soak: SoakFigures;
   coldStarts: ColdStart[];
   idleRss: IdleRss;
+  latency: LatencyFigures;
 }
 
 async function main(): Promise<void> {
@@ -61,6 +63,9 @@ async function main(): Promise<void> {
   phase('idle memory');
   const rss = await idleRss(20);
 
+  phase('proxy latency and throughput');
+  const latency = await measureLatency(quick);
+
   const results: Results = {
     date: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
@@ -72,6 +77,7 @@ async function main(): Promise<void> {
     soak: soakFigures,
     coldStarts: cold,
     idleRss: rss,
+    latency,
   };
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(dir, { recursive: true });

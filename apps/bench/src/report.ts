@@ -71,6 +71,8 @@ export function markdown(results: Results): string {
     ...results.coldStarts.map((c) =>
       row([`cold start → first tools/list, ${c.backend}`, `${c.medianMs} ms (median of ${c.runs})`]),
     ),
+    '',
+    ...latencyTable(results),
   ];
   return lines.join('\n');
 }
@@ -82,4 +84,68 @@ export function updateReadme(path: string, results: Results): void {
   const end = text.indexOf(END);
   if (start < 0 || end < start) throw new Error(`${path} has no ${START} ... ${END} section to fill`);
   writeFileSync(path, `${text.slice(0, start + START.length)}\n${markdown(results)}\n${text.slice(end)}`);
+}
+
+/** Proxy latency and throughput, each also as a ratio to direct stdio and to the best peer. */
+function latencyTable(results: Results): string[] {
+  const { targets, repetitions, sequentialCallsPerRepetition } = results.latency;
+  const direct = targets.find((t) => t.target === 'direct stdio')!;
+  const peers = targets.filter((t) => t.target.includes('(peer)'));
+  const bestP50 = Math.min(...peers.map((t) => t.p50Ms));
+  const bestTput = Math.max(...peers.map((t) => t.throughput['32']));
+  const ratio = (x: number, base: number) => `${(x / base).toFixed(2)}×`;
+  return [
+    `**Proxy latency and throughput** (fixture backend over stdio; ${repetitions} interleaved repetitions of ${sequentialCallsPerRepetition} sequential calls, medians; ratios to direct stdio and to the best peer)`,
+    '',
+    row([
+      'target',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'p50 vs direct',
+      'p50 vs best peer',
+      'calls/s @1',
+      '@8',
+      '@32',
+      '@32 vs best peer',
+      '100 KB p50 ms',
+      '1 MB p50 ms',
+      'RSS MB',
+      'CPU ms/call',
+    ]),
+    row([
+      '---',
+      '---:',
+      '---:',
+      '---:',
+      '---:',
+      '---:',
+      '---:',
+      '---:',
+      '---:',
+      '---:',
+      '---:',
+      '---:',
+      '---:',
+      '---:',
+    ]),
+    ...targets.map((t) =>
+      row([
+        t.target,
+        t.p50Ms,
+        t.p90Ms,
+        t.p99Ms,
+        ratio(t.p50Ms, direct.p50Ms),
+        ratio(t.p50Ms, bestP50),
+        t.throughput['1'],
+        t.throughput['8'],
+        t.throughput['32'],
+        ratio(t.throughput['32'], bestTput),
+        t.payload100kP50Ms,
+        t.payload1mP50Ms,
+        t.rssMb ?? '—',
+        t.cpuMsPerCall ?? '—',
+      ]),
+    ),
+  ];
 }

@@ -1,0 +1,110 @@
+import { performance } from 'node:perf_hooks';
+import { directStdio, gateway, mcpProxy, processStats, supergateway, type Target } from './targets';
+
+export interface TargetFigures {
+  target: string;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  /** Calls per second at 1, 8 and 32 concurrent calls on one session. */
+  throughput: Record<'1' | '8' | '32', number>;
+  payload100kP50Ms: number;
+  payload1mP50Ms: number;
+  /** The process in the middle, after the runs; null for direct. */
+  rssMb: number | null;
+  cpuMsPerCall: number | null;
+}
+
+export interface LatencyFigures {
+  repetitions: number;
+  sequentialCallsPerRepetition: number;
+  targets: TargetFigures[];
+}
+
+const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+
+async function sequential(target: Target, calls: number, bytes?: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const start = performance.now();
+    await target.call(bytes);
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+async function throughput(target: Target, concurrency: number, calls: number): Promise<number> {
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < calls) await target.call();
+    }),
+  );
+  return calls / ((performance.now() - start) / 1000);
+}
+
+/**
+ * Proxy latency and throughput of every target against the same fixture backend, in one run, interleaved target
+ * by target within each repetition so that machine noise lands on all of them alike. Medians over repetitions.
+ */
+export async function measureLatency(quick: boolean): Promise<LatencyFigures> {
+  const repetitions = quick ? 2 : 3;
+  const calls = quick ? 300 : 2000;
+  const targets = [
+    await directStdio(),
+    await gateway('direct'),
+    await gateway('meta'),
+    await mcpProxy(),
+    await supergateway(),
+  ];
+  try {
+    for (const target of targets) for (let i = 0; i < 100; i++) await target.call(); // warm-up
+    const seq = new Map(targets.map((t) => [t.name, [] as number[][]]));
+    const tput = new Map(
+      targets.map((t) => [t.name, { '1': [] as number[], '8': [] as number[], '32': [] as number[] }]),
+    );
+    const cpu = new Map<string, number[]>();
+    for (let rep = 0; rep < repetitions; rep++) {
+      for (const target of targets) {
+        const before = target.pid ? processStats(target.pid).cpuMs : 0;
+        seq.get(target.name)!.push(await sequential(target, calls));
+        if (target.pid)
+          cpu.set(target.name, [
+            ...(cpu.get(target.name) ?? []),
+            (processStats(target.pid).cpuMs - before) / calls,
+          ]);
+      }
+      for (const concurrency of [1, 8, 32] as const) {
+        for (const target of targets)
+          tput.get(target.name)![concurrency].push(await throughput(target, concurrency, quick ? 300 : 3000));
+      }
+    }
+    const figures: TargetFigures[] = [];
+    for (const target of targets) {
+      const runs = seq.get(target.name)!;
+      const t = tput.get(target.name)!;
+      figures.push({
+        target: target.name,
+        p50Ms: round(median(runs.map((r) => percentile(r, 0.5)))),
+        p90Ms: round(median(runs.map((r) => percentile(r, 0.9)))),
+        p99Ms: round(median(runs.map((r) => percentile(r, 0.99)))),
+        throughput: {
+          '1': Math.round(median(t['1'])),
+          '8': Math.round(median(t['8'])),
+          '32': Math.round(median(t['32'])),
+        },
+        payload100kP50Ms: round(percentile(await sequential(target, quick ? 10 : 50, 100_000), 0.5), 2),
+        payload1mP50Ms: round(percentile(await sequential(target, quick ? 5 : 20, 1_000_000), 0.5), 2),
+        rssMb: target.pid ? processStats(target.pid).rssMb : null,
+        cpuMsPerCall: target.pid ? round(median(cpu.get(target.name)!), 3) : null,
+      });
+    }
+    return { repetitions, sequentialCallsPerRepetition: calls, targets: figures };
+  } finally {
+    await Promise.all(targets.map((t) => t.close().catch(() => {})));
+  }
+}
