@@ -1,28 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '@mcp-gateway/core';
-import { Gateway, GatewayConfig } from '../src/index';
-import { connectClient, exampleConfig } from './helpers';
+import type { Gateway } from '../src/index';
+import { connectClient, startExampleGateway } from './helpers';
 
 describe('aggregate mode on /mcp (--no-meta-mcp, example config)', () => {
   let gateway: Gateway;
   let url: URL;
 
   beforeAll(async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'mcpgw-aggregate-'));
-    const config = GatewayConfig.fromYaml(exampleConfig).withOverrides({
-      port: 0,
-      stateDir,
-      mode: 'aggregate',
-    });
-    gateway = new Gateway(config, { logger: silentLogger });
-    url = new URL('/mcp', await gateway.start());
-    const deadline = Date.now() + 20_000;
-    while (!Object.values(gateway.health()).every((b) => b.tools_cached > 0) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    ({ gateway, url } = await startExampleGateway('aggregate'));
   });
   afterAll(() => gateway.close());
 

@@ -1,7 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { descendants, processAlive } from '@mcp-gateway/examples';
+import { silentLogger } from '@mcp-gateway/core';
+import { Gateway, GatewayConfig } from '../src/index';
 
 export { descendants };
 
@@ -67,3 +72,21 @@ export function listeningUrl(child: ChildProcess): Promise<URL> {
 
 /** The pids among `pids` that still run (zombies do not count). */
 export const alive = (pids: number[]) => pids.filter(processAlive);
+
+/**
+ * The gateway on the example config, on a free port with a fresh state directory, once its first-start warm-up
+ * has learned every backend's tools.
+ */
+export async function startExampleGateway(
+  mode: 'meta' | 'aggregate',
+): Promise<{ gateway: Gateway; url: URL }> {
+  const stateDir = mkdtempSync(join(tmpdir(), `mcpgw-${mode}-`));
+  const config = GatewayConfig.fromYaml(exampleConfig).withOverrides({ port: 0, stateDir, mode });
+  const gateway = new Gateway(config, { logger: silentLogger });
+  const url = new URL('/mcp', await gateway.start());
+  const deadline = Date.now() + 20_000;
+  while (!Object.values(gateway.health()).every((b) => b.tools_cached > 0) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { gateway, url };
+}

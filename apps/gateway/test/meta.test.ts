@@ -1,10 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '@mcp-gateway/core';
-import { Gateway, GatewayConfig } from '../src/index';
-import { connectClient, exampleConfig } from './helpers';
+import type { Gateway } from '../src/index';
+import { connectClient, startExampleGateway } from './helpers';
 
 type Text = {
   content: { type: string; text: string }[];
@@ -17,16 +13,7 @@ describe('meta mode on /mcp (example config, real backends)', () => {
   let url: URL;
 
   beforeAll(async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'mcpgw-meta-'));
-    gateway = new Gateway(GatewayConfig.fromYaml(exampleConfig).withOverrides({ port: 0, stateDir }), {
-      logger: silentLogger,
-    });
-    url = new URL('/mcp', await gateway.start());
-    // The first start learns every backend's tools once (warm-up); wait for it.
-    const deadline = Date.now() + 20_000;
-    while (!Object.values(gateway.health()).every((b) => b.tools_cached > 0) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    ({ gateway, url } = await startExampleGateway('meta'));
   });
   afterAll(() => gateway.close());
 
