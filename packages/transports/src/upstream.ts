@@ -277,7 +277,8 @@ export class Upstream implements LiveConnection {
         },
       });
     } finally {
-      if (--call.calls === 0) this.calls.armTimer(call);
+      // Only a call still waiting gets its timer back; one answered meanwhile must not time out later.
+      if (--call.calls === 0 && this.calls.get(call.id) === call) this.calls.armTimer(call);
     }
   }
 

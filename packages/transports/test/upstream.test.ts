@@ -56,6 +56,30 @@ describe('Upstream over stdio (server-everything)', () => {
     ]);
   });
 
+  it("relays the backend's sampling request to the caller in flight and returns the tool result", async () => {
+    await using upstream = await everything();
+    const asked: string[] = [];
+    const result = (await upstream.request(
+      'tools/call',
+      { name: 'trigger-sampling-request', arguments: { prompt: 'Say hi', maxTokens: 5 } },
+      {
+        timeoutMs: 300,
+        onRequest: async (request) => {
+          asked.push(request.method);
+          if (request.method === 'roots/list') return { roots: [] }; // server-everything asks for roots too
+          await new Promise((resolve) => setTimeout(resolve, 500)); // longer than the timeout: paused meanwhile
+          return {
+            model: 'test-model',
+            role: 'assistant',
+            content: { type: 'text', text: 'hi from the client' },
+          };
+        },
+      },
+    )) as { content: { text: string }[] };
+    expect(asked).toContain('sampling/createMessage');
+    expect(JSON.stringify(result.content)).toContain('hi from the client');
+  });
+
   it('returns backend errors as JsonRpcError, unchanged', async () => {
     await using upstream = await everything();
     const error = await upstream.request('no/such/method', {}).catch((e: unknown) => e);
