@@ -113,22 +113,7 @@ function latencyTable(results: Results): string[] {
       'RSS MB',
       'CPU ms/call',
     ]),
-    row([
-      '---',
-      '---:',
-      '---:',
-      '---:',
-      '---:',
-      '---:',
-      '---:',
-      '---:',
-      '---:',
-      '---:',
-      '---:',
-      '---:',
-      '---:',
-      '---:',
-    ]),
+    row(['---', ...Array<string>(13).fill('---:')]),
     ...targets.map((t) =>
       row([
         t.target,

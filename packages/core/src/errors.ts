@@ -36,6 +36,12 @@ export class GatewayError extends Error {
   }
 }
 
+/** The error for a backend name that is not configured, naming those that are. */
+export function backendNotFound(name: string, configured: string[]): GatewayError {
+  const known = configured.join(', ') || '(none configured)';
+  return new GatewayError('BACKEND_NOT_FOUND', `No backend named "${name}". Configured backends: ${known}.`);
+}
+
 /** True for a {@link GatewayError}, optionally of one code. */
 export function isGatewayError(error: unknown, code?: GatewayErrorCode): error is GatewayError {
   return error instanceof GatewayError && (code === undefined || error.code === code);

@@ -1,5 +1,5 @@
 // Public API of @mcp-gateway/core: types, interfaces and errors shared by every package. No I/O lives here.
-export { GatewayError, isGatewayError, errorMessage } from './errors';
+export { GatewayError, backendNotFound, isGatewayError, errorMessage } from './errors';
 export type { GatewayErrorCode } from './errors';
 export { JsonRpcErrorCode, isRequest, isNotification, isResponse, isErrorResponse } from './jsonrpc';
 export type {

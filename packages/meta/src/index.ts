@@ -1,8 +1,7 @@
 // Public API of @mcp-gateway/meta: the four meta-tools and the tool search index.
-export { ToolIndex, RANKING, expandQuery } from './search/tool-index';
+export { ToolIndex } from './search/tool-index';
 export type { IndexedTool, SearchHit, SearchOptions } from './search/tool-index';
-export { tokenize, stem } from './search/tokenize';
-export { SYNONYM_GROUPS } from './search/synonyms';
+export { tokenize } from './search/tokenize';
 export { MetaTools } from './meta-tools';
 export type { MetaToolsOptions, ToolResult, InvokeOptions } from './meta-tools';
 export { META_TOOLS, META_TOOL_NAMES } from './definitions';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createGatewayApp } from '../src/index';
-import { FakeRegistry } from './fake-registry';
+import { FAKE_HEALTH, FakeRegistry } from './fake-registry';
 
 function setup() {
   const registry = new FakeRegistry();
@@ -111,6 +111,22 @@ describe('/mcp/{backend} in process', () => {
     await gateway.close();
   });
 
+  it.each(['/mcp', '/mcp/fake'])('ends a session on DELETE at %s; the old id then gets 404', async (path) => {
+    const { fetch, gateway } = setup();
+    const transport = new StreamableHTTPClientTransport(new URL(`http://localhost${path}`), { fetch });
+    const client = new Client({ name: 'test', version: '1' });
+    await client.connect(transport);
+    const sessionId = transport.sessionId!;
+    await transport.terminateSession();
+    const stale = await gateway.app.request(
+      path,
+      post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, { 'mcp-session-id': sessionId }),
+    );
+    expect(stale.status).toBe(404);
+    await client.close();
+    await gateway.close();
+  });
+
   it('refuses requests that are not initialize without a session', async () => {
     const { gateway } = setup();
     const response = await gateway.app.request(
@@ -128,17 +144,7 @@ describe('edge checks and /health', () => {
     const response = await gateway.app.request('/health', { headers: { host: 'localhost' } });
     expect(await response.json()).toEqual({
       status: 'healthy',
-      backends: {
-        fake: {
-          running: true,
-          restart_count: 0,
-          tools_cached: 3,
-          state: 'ready',
-          last_error: null,
-          uptime_s: 1,
-          pid: 4242,
-        },
-      },
+      backends: { fake: FAKE_HEALTH },
     });
   });
 

@@ -9,7 +9,7 @@ import {
   type Catalog,
 } from '@mcp-gateway/core';
 
-const health: BackendHealth = {
+export const FAKE_HEALTH: BackendHealth = {
   running: true,
   restart_count: 0,
   tools_cached: 3,
@@ -75,7 +75,7 @@ export class FakeRegistry implements BackendRegistry, Catalog {
     };
   }
   health() {
-    return { fake: health };
+    return { fake: FAKE_HEALTH };
   }
   onEvent(listener: BackendEventListener) {
     this.listeners.add(listener);

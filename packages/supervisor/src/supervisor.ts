@@ -1,5 +1,6 @@
 import {
   GatewayError,
+  backendNotFound,
   errorMessage,
   isGatewayError,
   silentLogger,
@@ -90,13 +91,7 @@ export class Supervisor implements BackendRegistry, Catalog {
 
   async acquire(name: string): Promise<BackendConnection> {
     const backend = this.backends.get(name);
-    if (!backend) {
-      const known = [...this.backends.keys()].join(', ') || '(none configured)';
-      throw new GatewayError(
-        'BACKEND_NOT_FOUND',
-        `No backend named "${name}". Configured backends: ${known}.`,
-      );
-    }
+    if (!backend) throw backendNotFound(name, [...this.backends.keys()]);
     const connection = await backend.acquire();
     const request: BackendConnection['request'] = async (method, params, options) => {
       try {

@@ -14,6 +14,7 @@ import {
   type LiveConnection,
   type Logger,
 } from '@mcp-gateway/core';
+import { GATEWAY_CLIENT_CAPABILITIES } from './upstream';
 
 /** Accepts any result as it came: the gateway relays results, it does not reshape them. */
 const asSent = {
@@ -87,7 +88,7 @@ export class ModernUpstream implements LiveConnection {
    */
   static async probe(options: HttpConnectOptions): Promise<ModernUpstream | undefined> {
     const client = new Client(options.clientInfo ?? { name: 'mcp-gateway', version: '0' }, {
-      capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
+      capabilities: GATEWAY_CLIENT_CAPABILITIES,
       versionNegotiation: { mode: 'auto' },
     });
     const transport = new StreamableHTTPClientTransport(options.url, {

@@ -28,6 +28,13 @@ import { StdioTransport } from './stdio';
 /** The protocol revision the gateway asks its backends for on the session (legacy) era. */
 export const UPSTREAM_PROTOCOL_VERSION = '2025-11-25';
 
+/** The gateway relays these to whichever client caused the request, so it offers them all to its backends. */
+export const GATEWAY_CLIENT_CAPABILITIES = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+};
+
 export interface UpstreamOptions {
   backend: string;
   logger?: Logger;
@@ -78,8 +85,7 @@ export class Upstream implements LiveConnection {
         'initialize',
         {
           protocolVersion: UPSTREAM_PROTOCOL_VERSION,
-          // The gateway relays these to whichever client caused the request, so it can offer them all.
-          capabilities: { sampling: {}, elicitation: { form: {}, url: {} }, roots: { listChanged: true } },
+          capabilities: GATEWAY_CLIENT_CAPABILITIES,
           clientInfo: options.clientInfo ?? { name: 'mcp-gateway', version: '0' },
         },
         { timeoutMs: options.startTimeoutMs ?? 30_000, timeoutCode: 'BACKEND_START_TIMEOUT' },
@@ -264,8 +270,9 @@ export class Upstream implements LiveConnection {
       });
     }
     try {
-      call.calls++;
-      this.calls.armTimer(call, undefined, 'pause'); // the client may take long to answer a sampling request
+      // The client may take long to answer (a person, a model): the call's timeout waits meanwhile.
+      call.awaitingClient++;
+      this.calls.armTimer(call);
       reply({ result: await call.options.onRequest!(request) });
     } catch (error) {
       const { code, message, data } = error as { code?: unknown; message?: string; data?: unknown };
@@ -278,7 +285,7 @@ export class Upstream implements LiveConnection {
       });
     } finally {
       // Only a call still waiting gets its timer back; one answered meanwhile must not time out later.
-      if (--call.calls === 0 && this.calls.get(call.id) === call) this.calls.armTimer(call);
+      if (--call.awaitingClient === 0 && this.calls.get(call.id) === call) this.calls.armTimer(call);
     }
   }
 

@@ -1,46 +1,33 @@
-import { randomUUID } from 'node:crypto';
-import { WebStandardStreamableHTTPServerTransport, type Server } from '@modelcontextprotocol/server';
-import { GatewayError, type Logger } from '@mcp-gateway/core';
-import { errorBody } from '../internal/errors';
+import type { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import type { Logger } from '@mcp-gateway/core';
+import { Sessions } from '../internal/sessions';
 import { createGatewayServer, type GatewayServerInfo, type ToolSource } from './mcp-server';
 
-/** Serves `/mcp`: one SDK server and Streamable HTTP session per client, over the meta or aggregate tools. */
+interface GatewaySession {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Serves `/mcp`: one SDK server per client session, over the meta or aggregate tools. */
 export class GatewayRoute {
-  private readonly sessions = new Map<
-    string,
-    { transport: WebStandardStreamableHTTPServerTransport; server: Server }
-  >();
+  private readonly sessions: Sessions<GatewaySession>;
 
   constructor(
     private readonly source: ToolSource,
     private readonly info: GatewayServerInfo,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sessions = new Sessions(logger);
+  }
 
-  async handle(request: Request): Promise<Response> {
-    const sessionId = request.headers.get('mcp-session-id');
-    if (sessionId) {
-      const session = this.sessions.get(sessionId);
-      if (!session) {
-        const error = new GatewayError(
-          'USAGE',
-          'Session not found: it ended. Start a new session with initialize.',
-        );
-        return Response.json(errorBody(null, error), { status: 404 });
-      }
-      return session.transport.handleRequest(request);
-    }
-    const server = createGatewayServer(this.source, this.info);
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => void this.sessions.set(id, { transport, server }),
-      onsessionclosed: (id) => void this.sessions.delete(id),
+  handle(request: Request): Promise<Response> {
+    return this.sessions.handle(request, async (transport) => {
+      const server = createGatewayServer(this.source, this.info);
+      server.onerror = (error) => this.logger.debug('session error', { error: error.message });
+      await server.connect(transport);
+      return { transport, server, close: () => server.close() };
     });
-    server.onerror = (error) => this.logger.debug('session error', { error: error.message });
-    await server.connect(transport);
-    const response = await transport.handleRequest(request);
-    if (!transport.sessionId) await server.close();
-    return response;
   }
 
   /** Tells every session which lists changed (aggregate mode, after a catalog change). */
@@ -53,9 +40,7 @@ export class GatewayRoute {
   }
 
   /** Ends every session. Idempotent. */
-  async close(): Promise<void> {
-    const all = [...this.sessions.values()];
-    this.sessions.clear();
-    await Promise.all(all.map(({ server }) => server.close()));
+  close(): Promise<void> {
+    return this.sessions.close();
   }
 }

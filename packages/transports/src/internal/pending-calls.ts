@@ -13,8 +13,8 @@ export interface PendingCall {
   timer: NodeJS.Timeout | undefined;
   timeoutMs: number;
   onTimeout: () => void;
-  /** Backend→client requests of this call still waiting for the client. */
-  calls: number;
+  /** Backend→client requests of this call still waiting for the client; the timeout waits while any do. */
+  awaitingClient: number;
   cleanup: (() => void)[];
 }
 
@@ -38,7 +38,7 @@ export class PendingCalls {
       timer: undefined,
       timeoutMs: 0,
       onTimeout: () => {},
-      calls: 0,
+      awaitingClient: 0,
       cleanup: [],
     };
     this.byId.set(id, call);
@@ -60,12 +60,12 @@ export class PendingCalls {
     return found;
   }
 
-  /** (Re)starts the call's timeout; `pause` stops it until the next arm. */
-  armTimer(call: PendingCall, timeoutMs = call.timeoutMs, mode: 'run' | 'pause' = 'run'): void {
+  /** (Re)starts the call's timeout, unless it awaits the client. */
+  armTimer(call: PendingCall, timeoutMs = call.timeoutMs): void {
     clearTimeout(call.timer);
     call.timeoutMs = timeoutMs;
     call.timer =
-      mode === 'run' && timeoutMs > 0 && call.calls === 0 ? setTimeout(call.onTimeout, timeoutMs) : undefined;
+      timeoutMs > 0 && call.awaitingClient === 0 ? setTimeout(call.onTimeout, timeoutMs) : undefined;
   }
 
   settle(call: PendingCall): void {
