@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import {
+  GatewayError,
   isGatewayError,
   type BackendRegistry,
   type CallOptions,
@@ -64,7 +65,7 @@ export class MetaTools {
       }
     } catch (error) {
       // Tool-level errors go back to the agent as results it can read and act on.
-      if (isGatewayError(error) || error instanceof ArgumentError) return failure(error.message);
+      if (isGatewayError(error)) return failure(error.message);
       throw error;
     }
   }
@@ -121,12 +122,13 @@ export class MetaTools {
     this.requireServer(server);
     const args_ = args ?? {};
     if (typeof args_ !== 'object' || Array.isArray(args_))
-      throw new ArgumentError('"arguments" must be an object.');
+      throw new GatewayError('INVALID_ARGUMENTS', '"arguments" must be an object.');
     const { tools } = await this.options.catalog.load(server);
     const tool = tools.find((t) => t.name === toolName);
     if (!tool) {
       const near = this.index.search(toolName, { limit: 3, backend: server }).map((h) => h.tool.name);
-      throw new ArgumentError(
+      throw new GatewayError(
+        'TOOL_NOT_FOUND',
         `Server "${server}" has no tool "${toolName}".${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}`,
       );
     }
@@ -159,7 +161,8 @@ export class MetaTools {
       (e) =>
         `${e.instancePath ? `arguments${e.instancePath.replaceAll('/', '.')}` : 'arguments'} ${e.message}`,
     );
-    throw new ArgumentError(
+    throw new GatewayError(
+      'INVALID_ARGUMENTS',
       `Invalid arguments for ${server}/${tool.name}: ${problems.join('; ')}. Expected input schema: ${JSON.stringify(tool.inputSchema)}`,
     );
   }
@@ -170,7 +173,10 @@ export class MetaTools {
         .list()
         .map((b) => b.name)
         .join(', ');
-      throw new ArgumentError(`No server named "${server}". Servers: ${known || '(none)'}.`);
+      throw new GatewayError(
+        'BACKEND_NOT_FOUND',
+        `No server named "${server}". Servers: ${known || '(none)'}.`,
+      );
     }
   }
 
@@ -184,12 +190,10 @@ export class MetaTools {
   }
 }
 
-class ArgumentError extends Error {}
-
 function requireString(args: Record<string, unknown>, key: string): string {
   const value = args[key];
   if (typeof value !== 'string' || value === '')
-    throw new ArgumentError(`"${key}" is required and must be a non-empty string.`);
+    throw new GatewayError('INVALID_ARGUMENTS', `"${key}" is required and must be a non-empty string.`);
   return value;
 }
 
