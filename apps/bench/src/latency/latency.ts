@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { directStdio, gateway, mcpProxy, processStats, supergateway, type Target } from './targets';
+import { processStats } from '../proc';
+import { directStdio, gateway, mcpProxy, supergateway, type Target } from './targets';
 
 export interface TargetFigures {
   target: string;

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,14 +141,4 @@ export async function supergateway(): Promise<Target> {
     'none',
   ]);
   return httpTarget('supergateway (peer)', proxy, '/mcp');
-}
-
-/** Resident memory and CPU time (user + system) of a process, from /proc. */
-export function processStats(pid: number): { rssMb: number; cpuMs: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    .slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2)
-    .split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]); // utime, stime (fields 14 and 15)
-  return { rssMb: Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 102.4) / 10, cpuMs: ticks * 10 };
 }

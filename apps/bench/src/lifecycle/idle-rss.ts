@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtureBackend } from '@mcp-gateway/examples';
+import { processStats } from '../proc';
 
 /** The bundled CLI, as users run it (`pnpm bench` builds it first). */
 const bin = fileURLToPath(new URL('../../../gateway/dist/bin.js', import.meta.url));
@@ -11,11 +12,6 @@ const bin = fileURLToPath(new URL('../../../gateway/dist/bin.js', import.meta.ur
 export interface IdleRss {
   backends: number;
   rssMb: number;
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 102.4) / 10;
 }
 
 /** Runs the CLI once; resolves with its URL, its node process id, and a stop function. */
@@ -77,7 +73,7 @@ export async function idleRss(count = 20): Promise<IdleRss> {
       backends: Record<string, { running: boolean }>;
     };
     running = Object.values(health.backends).filter((b) => b.running).length;
-    rss = rssMb(second.gatewayPid);
+    rss = processStats(second.gatewayPid).rssMb;
   } finally {
     await second.stop();
   }
