@@ -12,6 +12,7 @@ import { GatewayRoute } from './gateway/gateway-route';
 import type { ToolSource } from './gateway/mcp-server';
 import { healthReport } from './health';
 import { hostGuard } from './internal/host-guard';
+import { DEFAULT_MAX_BODY_BYTES } from './internal/http';
 
 export interface GatewayAppOptions {
   registry: BackendRegistry;
@@ -26,6 +27,8 @@ export interface GatewayAppOptions {
    * Defaults to localhost names; pass `undefined` entries off with `allowedHosts: null` when bound publicly.
    */
   allowedHosts?: string[] | null;
+  /** The largest POST body accepted, in bytes (413 beyond); 4 MiB by default. */
+  maxBodyBytes?: number;
 }
 
 export interface GatewayApp {
@@ -42,7 +45,7 @@ export interface GatewayApp {
  */
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const logger = options.logger ?? silentLogger;
-  const direct = new DirectRoute(options.registry, logger);
+  const direct = new DirectRoute(options.registry, logger, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   const source: ToolSource =
     options.mode === 'aggregate'
       ? { mode: 'aggregate', tools: new AggregateTools(options), resources: new AggregateResources(options) }
@@ -67,15 +70,25 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   if (options.allowedHosts !== null) app.use('*', hostGuard(options.allowedHosts));
   app.get('/health', (c) => c.json(healthReport(options.registry)));
   app.all('/mcp', (c) => gateway.handle(c.req.raw));
-  app.all('/mcp/:backend', (c) => direct.handle(c.req.param('backend'), c.req.raw));
+  app.all('/mcp/:backend', (c) => direct.handle(c.req.param('backend'), c.req.raw, nodeBody(c.env)));
   return {
     app,
     close: async () => {
       unsubscribe();
       if (source.mode === 'meta') source.tools.close();
-      await Promise.all([gateway.close(), direct.close()]);
+      direct.close();
+      await gateway.close();
     },
   };
+}
+
+/**
+ * The raw Node request when @hono/node-server serves the app (it passes `{ incoming }` as the env): reading the
+ * body from it directly skips building a web Request and stream for every POST.
+ */
+function nodeBody(env: unknown): AsyncIterable<Uint8Array> | undefined {
+  const incoming = (env as { incoming?: object } | undefined)?.incoming;
+  return incoming && Symbol.asyncIterator in incoming ? (incoming as AsyncIterable<Uint8Array>) : undefined;
 }
 
 /** Serialized resource and prompt lists, to tell whether a catalog change changed what clients see. */

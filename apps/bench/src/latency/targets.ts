@@ -88,10 +88,17 @@ async function httpTarget(
     close: async () => {
       await c.close().catch(() => {});
       await new Promise<void>((resolve) => {
-        proxy.child.once('exit', () => resolve());
-        process.kill(-proxy.child.pid!, 'SIGTERM');
-        setTimeout(() => (process.kill(-proxy.child.pid!, 'SIGKILL'), resolve()), 3000).unref();
-      }).catch(() => {});
+        const kill = (signal: NodeJS.Signals) => {
+          try {
+            process.kill(-proxy.child.pid!, signal);
+          } catch {
+            resolve(); // the whole group is gone already
+          }
+        };
+        const timer = setTimeout(() => (kill('SIGKILL'), resolve()), 3000);
+        proxy.child.once('exit', () => (clearTimeout(timer), resolve()));
+        kill('SIGTERM');
+      });
     },
   };
 }

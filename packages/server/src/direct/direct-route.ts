@@ -1,39 +1,100 @@
-import { backendNotFound, type BackendRegistry, type Logger } from '@mcp-gateway/core';
+import { isRequest, backendNotFound, type BackendRegistry, type Logger } from '@mcp-gateway/core';
 import { errorBody } from '../internal/errors';
-import { Sessions } from '../internal/sessions';
+import { checkProtocolVersion, readMessages, refuse } from '../internal/http';
 import { DirectSession } from './direct-session';
 
-/** Serves `/mcp/{backend}`: one session per client, each bridged to the shared backend by a {@link DirectSession}. */
+/**
+ * Serves `/mcp/{backend}` over Streamable HTTP (the sessionful 2025 era): one {@link DirectSession} per client,
+ * each bridged to the shared backend. The gateway speaks this transport itself rather than through the SDK's,
+ * because a relay never needs to parse what it forwards, and answering in plain JSON when nothing streams is what
+ * keeps the added latency small.
+ */
 export class DirectRoute {
-  private readonly sessions: Sessions<DirectSession>;
+  private readonly sessions = new Map<string, DirectSession>();
   private readonly unsubscribe: () => void;
 
   constructor(
     private readonly registry: BackendRegistry,
     private readonly logger: Logger,
+    private readonly maxBodyBytes: number,
   ) {
-    this.sessions = new Sessions(logger);
     this.unsubscribe = registry.onEvent((backend, notification) => {
       for (const session of this.sessions.values())
         if (session.backend === backend) session.broadcast(notification);
     });
   }
 
-  async handle(backend: string, request: Request): Promise<Response> {
+  /** `body`: the request body as a Node stream, when the server has one (faster than the web stream). */
+  async handle(backend: string, request: Request, body?: AsyncIterable<Uint8Array>): Promise<Response> {
     if (!this.registry.has(backend)) {
       const known = this.registry.list().map((b) => b.name);
       return Response.json(errorBody(null, backendNotFound(backend, known)), { status: 404 });
     }
-    return this.sessions.handle(
-      request,
-      (transport) => new DirectSession(backend, transport, this.registry, this.logger.child({ backend })),
-      (session) => session.backend === backend,
-    );
+    if (request.method === 'POST') return this.post(backend, request, body ?? request.body);
+    if (request.method !== 'GET' && request.method !== 'DELETE')
+      return refuse(405, 'Method Not Allowed: use POST, GET or DELETE.', undefined, {
+        allow: 'GET, POST, DELETE',
+      });
+    const session = this.session(backend, request);
+    if (session instanceof Response) return session;
+    if (request.method === 'DELETE') {
+      this.end(session);
+      return new Response(null, { status: 200 });
+    }
+    if (!(request.headers.get('accept') ?? '').includes('text/event-stream'))
+      return refuse(406, 'Not Acceptable: a GET stream needs Accept: text/event-stream.');
+    return session.listen();
   }
 
   /** Ends every session. Idempotent. */
-  async close(): Promise<void> {
+  close(): void {
     this.unsubscribe();
-    await this.sessions.close();
+    for (const session of this.sessions.values()) session.close();
+    this.sessions.clear();
+  }
+
+  private async post(
+    backend: string,
+    request: Request,
+    body: AsyncIterable<Uint8Array> | null,
+  ): Promise<Response> {
+    const posted = await readMessages(request, this.maxBodyBytes, body);
+    if (posted instanceof Response) return posted;
+    const initialize = posted.messages.find((m) => isRequest(m) && m.method === 'initialize');
+    if (!initialize) {
+      const session = this.session(backend, request);
+      return session instanceof Response ? session : session.post(posted.messages, posted.batch);
+    }
+    if (posted.messages.length > 1)
+      return refuse(400, 'Invalid Request: initialize must be sent on its own.', -32600);
+    if (request.headers.has('mcp-session-id'))
+      return refuse(400, 'Bad Request: initialize starts a new session; send it without Mcp-Session-Id.');
+    const session = new DirectSession(backend, this.registry, this.logger);
+    const response = await session.post(posted.messages, posted.batch);
+    if (session.initialized) {
+      this.sessions.set(session.id, session);
+      this.logger.debug('session started', { session: session.id });
+    }
+    return response;
+  }
+
+  /** The session a request names, or the refusal: 400 without an id or with a bad protocol version, else 404. */
+  private session(backend: string, request: Request): DirectSession | Response {
+    const id = request.headers.get('mcp-session-id');
+    if (!id)
+      return refuse(400, 'Bad Request: Mcp-Session-Id header is required; start a session with initialize.');
+    const session = this.sessions.get(id);
+    if (!session || session.backend !== backend)
+      return refuse(
+        404,
+        'Session not found: it ended or belongs to another endpoint. Start a new session with initialize.',
+      );
+    return checkProtocolVersion(request) ?? session;
+  }
+
+  private end(session: DirectSession): void {
+    this.sessions.delete(session.id);
+    session.close();
+    this.logger.debug('session ended', { session: session.id });
   }
 }

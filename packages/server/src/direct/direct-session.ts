@@ -1,4 +1,4 @@
-import type { JSONRPCMessage, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import { randomUUID } from 'node:crypto';
 import {
   isErrorResponse,
   isNotification,
@@ -13,50 +13,79 @@ import {
   type Logger,
 } from '@mcp-gateway/core';
 import { toJsonRpcError } from '../internal/errors';
+import { SseStream } from '../internal/sse';
 import { negotiateVersion } from '../internal/versions';
+import { Exchange } from './exchange';
 
 /**
- * One client session on `/mcp/{backend}`: relays the client's messages to the backend and the backend's answers,
- * progress and requests back to this client only. Ids stay the client's on this side; `Upstream` maps them.
+ * One client session on `/mcp/{backend}`: relays the client's messages to the backend, and the backend's answers,
+ * progress and requests back to this client only, each on the stream of the request that caused it. Ids stay the
+ * client's on this side; `Upstream` maps them.
  */
 export class DirectSession {
+  /** Random and unguessable; it names the session, it never authenticates anyone. */
+  readonly id = randomUUID();
   private readonly inFlight = new Map<JsonRpcId, AbortController>();
   private readonly clientCalls = new Map<JsonRpcId, (response: JsonRpcResponse) => void>();
   private nextClientCallId = 1;
+  /** Whether `initialize` was answered with a result (a session whose initialize failed is not kept). */
+  initialized = false;
+  /** The client's standalone GET stream, for messages no request caused. */
+  private standalone: SseStream | undefined;
 
   constructor(
     readonly backend: string,
-    readonly transport: WebStandardStreamableHTTPServerTransport,
     private readonly registry: BackendRegistry,
     private readonly logger: Logger,
-  ) {
-    transport.onmessage = (message) => this.receive(message as JsonRpcMessage);
+  ) {}
+
+  /**
+   * Takes the messages of one POST. Responses and notifications are handled at once (202); requests are answered
+   * through an {@link Exchange}, as JSON or as a stream.
+   */
+  post(messages: JsonRpcMessage[], batch: boolean): Response | Promise<Response> {
+    const requests = messages.filter(isRequest);
+    for (const message of messages) if (!isRequest(message)) this.receive(message);
+    if (requests.length === 0) return new Response(null, { status: 202, headers: this.headers() });
+    const exchange = new Exchange(requests, batch, this.headers());
+    for (const request of requests) void this.handleRequest(request, exchange);
+    return exchange.response;
+  }
+
+  /** Opens the standalone stream (one at a time: 409 for a second one). */
+  listen(): Response {
+    if (this.standalone?.open) {
+      return new Response('Conflict: this session already has a GET stream open.', { status: 409 });
+    }
+    const stream = (this.standalone = new SseStream(this.headers()));
+    return stream.response;
   }
 
   /** A backend notification for every session of this backend (`list_changed`, `resources/updated`). */
   broadcast(notification: JsonRpcNotification): void {
-    this.send(notification).catch(() => {}); // no standalone GET stream open: nothing to deliver to
+    this.standalone?.send(notification); // no GET stream open: nothing to deliver to
   }
 
   /** Aborts what the client still waits for and ends the session's streams. Idempotent. */
-  async close(): Promise<void> {
+  close(): void {
     for (const controller of this.inFlight.values()) controller.abort();
     this.inFlight.clear();
-    await this.transport.close();
+    this.standalone?.end();
+  }
+
+  private headers(): Record<string, string> {
+    return { 'mcp-session-id': this.id };
   }
 
   private receive(message: JsonRpcMessage): void {
-    if (isRequest(message)) return void this.handleRequest(message);
     if (isResponse(message)) {
       const id = (message as { id: JsonRpcId }).id;
       this.clientCalls.get(id)?.(message);
       this.clientCalls.delete(id);
-      return;
-    }
-    if (isNotification(message)) return void this.handleNotification(message);
+    } else if (isNotification(message)) void this.handleNotification(message);
   }
 
-  private async handleRequest(request: JsonRpcRequest): Promise<void> {
+  private async handleRequest(request: JsonRpcRequest, exchange: Exchange): Promise<void> {
     const controller = new AbortController();
     this.inFlight.set(request.id, controller);
     try {
@@ -67,18 +96,19 @@ export class DirectSession {
           ...connection.initializeResult,
           protocolVersion: negotiateVersion(requested, connection.initializeResult.protocolVersion),
         };
-        return await this.respond(request.id, { result });
+        this.initialized = true;
+        return exchange.answer({ jsonrpc: '2.0', id: request.id, result });
       }
       const result = await connection.request(request.method, request.params, {
         signal: controller.signal,
-        onNotification: (n) => void this.send(n, request.id).catch(() => {}),
-        onRequest: (r) => this.callClient(r, request.id),
+        onNotification: (n) => void exchange.send(n),
+        onRequest: (r) => this.callClient(r, exchange),
       });
-      await this.respond(request.id, { result });
+      exchange.answer({ jsonrpc: '2.0', id: request.id, result });
     } catch (error) {
-      if (controller.signal.aborted) return; // MCP: no response to a cancelled request
+      if (controller.signal.aborted) return exchange.drop(request.id); // MCP: no response to a cancelled request
       this.logger.debug('request failed', { method: request.method, error: toJsonRpcError(error).message });
-      await this.respond(request.id, { error: toJsonRpcError(error) });
+      exchange.answer({ jsonrpc: '2.0', id: request.id, error: toJsonRpcError(error) });
     } finally {
       this.inFlight.delete(request.id);
     }
@@ -107,31 +137,17 @@ export class DirectSession {
   }
 
   /** Sends a backend→client request on the stream of the client request that caused it. */
-  private callClient(request: JsonRpcRequest, relatedRequestId: JsonRpcId): Promise<Record<string, unknown>> {
+  private callClient(request: JsonRpcRequest, exchange: Exchange): Promise<Record<string, unknown>> {
     const id = `gateway-${this.nextClientCallId++}`;
     return new Promise((resolve, reject) => {
       this.clientCalls.set(id, (response) => {
         if (isErrorResponse(response)) reject(response.error);
         else resolve((response as { result: Record<string, unknown> }).result);
       });
-      this.send({ ...request, id }, relatedRequestId).catch((error: unknown) => {
+      if (!exchange.send({ ...request, id })) {
         this.clientCalls.delete(id);
-        reject(error);
-      });
+        reject(new Error('The client closed the stream this request would go on.'));
+      }
     });
-  }
-
-  private respond(
-    id: JsonRpcId,
-    body: { result: Record<string, unknown> } | { error: object },
-  ): Promise<void> {
-    return this.send({ jsonrpc: '2.0', id, ...body } as JsonRpcMessage);
-  }
-
-  private send(message: JsonRpcMessage, relatedRequestId?: JsonRpcId): Promise<void> {
-    return this.transport.send(
-      message as JSONRPCMessage,
-      relatedRequestId === undefined ? undefined : { relatedRequestId },
-    );
   }
 }
