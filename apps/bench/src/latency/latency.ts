@@ -1,6 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { processStats } from '../proc';
-import { directStdio, gateway, mcpProxy, supergateway, type Target } from './targets';
+import {
+  BACKENDS,
+  directHttp,
+  directStdio,
+  gateway,
+  mcpProxy,
+  supergateway,
+  type BenchBackend,
+  type Target,
+} from './targets';
 
 export interface TargetFigures {
   target: string;
@@ -9,17 +18,24 @@ export interface TargetFigures {
   p99Ms: number;
   /** Calls per second at 1, 8 and 32 concurrent calls on one session. */
   throughput: Record<'1' | '8' | '32', number>;
-  payload100kP50Ms: number;
-  payload1mP50Ms: number;
-  /** The process in the middle, after the runs; null for direct. */
-  rssMb: number | null;
+  /** Null where the backend has no payload tool. */
+  payload100kP50Ms: number | null;
+  payload1mP50Ms: number | null;
+  /** RSS of the process in the middle after the call runs, and after the payload runs; null for direct. */
+  rssSteadyMb: number | null;
+  rssAfterPayloadsMb: number | null;
   cpuMsPerCall: number | null;
+}
+
+export interface BackendLatency {
+  backend: BenchBackend['name'];
+  targets: TargetFigures[];
 }
 
 export interface LatencyFigures {
   repetitions: number;
   sequentialCallsPerRepetition: number;
-  targets: TargetFigures[];
+  backends: BackendLatency[];
 }
 
 const round = (x: number, digits = 3) => Number(x.toFixed(digits));
@@ -48,64 +64,102 @@ async function throughput(target: Target, concurrency: number, calls: number): P
   return calls / ((performance.now() - start) / 1000);
 }
 
+/** The targets measured for each backend; the quick run keeps gateway vs direct vs one peer. */
+function targetsFor(backend: BenchBackend, quick: boolean): (() => Promise<Target>)[] {
+  if (quick)
+    return [
+      () => directStdio(backend),
+      () => gateway(backend, 'json'),
+      () => gateway(backend, 'sse'),
+      () => supergateway(backend),
+    ];
+  const direct =
+    backend.name === 'everything' ? [() => directStdio(backend), directHttp] : [() => directStdio(backend)];
+  const paths =
+    backend.name === 'fixture' ? (['json', 'sse', 'sdk', 'invoke'] as const) : (['json', 'sse'] as const);
+  return [
+    ...direct,
+    ...paths.map((path) => () => gateway(backend, path)),
+    () => mcpProxy(backend),
+    () => supergateway(backend),
+  ];
+}
+
 /**
- * Proxy latency and throughput of every target against the same fixture backend, in one run, interleaved target
- * by target within each repetition so that machine noise lands on all of them alike. Medians over repetitions.
+ * Proxy latency and throughput of every target against the same backend, in one run, interleaved target by
+ * target within each repetition so that machine noise lands on all of them alike. Medians over repetitions.
  */
 export async function measureLatency(quick: boolean): Promise<LatencyFigures> {
   const repetitions = quick ? 2 : 3;
   const calls = quick ? 300 : 2000;
-  const targets = [
-    await directStdio(),
-    await gateway('direct'),
-    await gateway('meta'),
-    await mcpProxy(),
-    await supergateway(),
-  ];
-  try {
-    for (const target of targets) for (let i = 0; i < 100; i++) await target.call(); // warm-up
-    const seq = new Map(targets.map((t) => [t.name, [] as number[][]]));
-    const tput = new Map(
-      targets.map((t) => [t.name, { '1': [] as number[], '8': [] as number[], '32': [] as number[] }]),
-    );
-    const cpu = new Map<string, number[]>();
-    for (let rep = 0; rep < repetitions; rep++) {
-      for (const target of targets) {
-        const before = target.pid ? processStats(target.pid).cpuMs : 0;
-        seq.get(target.name)!.push(await sequential(target, calls));
-        if (target.pid)
-          cpu.set(target.name, [
-            ...(cpu.get(target.name) ?? []),
-            (processStats(target.pid).cpuMs - before) / calls,
-          ]);
-      }
-      for (const concurrency of [1, 8, 32] as const) {
-        for (const target of targets)
-          tput.get(target.name)![concurrency].push(await throughput(target, concurrency, quick ? 300 : 3000));
-      }
-    }
-    const figures: TargetFigures[] = [];
-    for (const target of targets) {
-      const runs = seq.get(target.name)!;
-      const t = tput.get(target.name)!;
-      figures.push({
-        target: target.name,
-        p50Ms: round(median(runs.map((r) => percentile(r, 0.5)))),
-        p90Ms: round(median(runs.map((r) => percentile(r, 0.9)))),
-        p99Ms: round(median(runs.map((r) => percentile(r, 0.99)))),
-        throughput: {
-          '1': Math.round(median(t['1'])),
-          '8': Math.round(median(t['8'])),
-          '32': Math.round(median(t['32'])),
-        },
-        payload100kP50Ms: round(percentile(await sequential(target, quick ? 10 : 50, 100_000), 0.5), 2),
-        payload1mP50Ms: round(percentile(await sequential(target, quick ? 5 : 20, 1_000_000), 0.5), 2),
-        rssMb: target.pid ? processStats(target.pid).rssMb : null,
-        cpuMsPerCall: target.pid ? round(median(cpu.get(target.name)!), 3) : null,
+  const backends = quick ? [BACKENDS.fixture] : [BACKENDS.fixture, BACKENDS.everything];
+  const results: BackendLatency[] = [];
+  for (const backend of backends) {
+    const targets: Target[] = [];
+    try {
+      for (const start of targetsFor(backend, quick)) targets.push(await start());
+      results.push({
+        backend: backend.name,
+        targets: await measureTargets(targets, backend, repetitions, calls, quick),
       });
+    } finally {
+      await Promise.all(targets.map((t) => t.close().catch(() => {})));
     }
-    return { repetitions, sequentialCallsPerRepetition: calls, targets: figures };
-  } finally {
-    await Promise.all(targets.map((t) => t.close().catch(() => {})));
   }
+  return { repetitions, sequentialCallsPerRepetition: calls, backends: results };
+}
+
+async function measureTargets(
+  targets: Target[],
+  backend: BenchBackend,
+  repetitions: number,
+  calls: number,
+  quick: boolean,
+): Promise<TargetFigures[]> {
+  for (const target of targets) for (let i = 0; i < (quick ? 200 : 1000); i++) await target.call(); // warm-up
+  const seq = new Map(targets.map((t) => [t.name, [] as number[][]]));
+  const tput = new Map(
+    targets.map((t) => [t.name, { '1': [] as number[], '8': [] as number[], '32': [] as number[] }]),
+  );
+  const cpu = new Map<string, number[]>();
+  for (let rep = 0; rep < repetitions; rep++) {
+    for (const target of targets) {
+      const before = target.pid ? processStats(target.pid).cpuMs : 0;
+      seq.get(target.name)!.push(await sequential(target, calls));
+      if (target.pid)
+        cpu.set(target.name, [
+          ...(cpu.get(target.name) ?? []),
+          (processStats(target.pid).cpuMs - before) / calls,
+        ]);
+    }
+    for (const concurrency of [1, 8, 32] as const) {
+      for (const target of targets)
+        tput.get(target.name)![concurrency].push(await throughput(target, concurrency, quick ? 300 : 3000));
+    }
+  }
+  const figures: TargetFigures[] = [];
+  for (const target of targets) {
+    const runs = seq.get(target.name)!;
+    const t = tput.get(target.name)!;
+    const rssSteadyMb = target.pid ? processStats(target.pid).rssMb : null;
+    const payload = async (bytes: number, count: number) =>
+      backend.payloads ? round(percentile(await sequential(target, count, bytes), 0.5), 2) : null;
+    figures.push({
+      target: target.name,
+      p50Ms: round(median(runs.map((r) => percentile(r, 0.5)))),
+      p90Ms: round(median(runs.map((r) => percentile(r, 0.9)))),
+      p99Ms: round(median(runs.map((r) => percentile(r, 0.99)))),
+      throughput: {
+        '1': Math.round(median(t['1'])),
+        '8': Math.round(median(t['8'])),
+        '32': Math.round(median(t['32'])),
+      },
+      payload100kP50Ms: await payload(100_000, quick ? 10 : 50),
+      payload1mP50Ms: await payload(1_000_000, quick ? 5 : 20),
+      rssSteadyMb,
+      rssAfterPayloadsMb: target.pid ? processStats(target.pid).rssMb : null,
+      cpuMsPerCall: target.pid ? round(median(cpu.get(target.name)!), 3) : null,
+    });
+  }
+  return figures;
 }

@@ -5,12 +5,27 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { fixtureBackend, freePort } from '@mcp-gateway/examples';
+import { everythingServer, fixtureBackend, freePort, startEverythingHttp } from '@mcp-gateway/examples';
+import { HttpClient } from './http-client';
 
-/** One way to reach the fixture backend, measured by calling its tools through an SDK client. */
+/** A backend the latency phase measures: our fixture (near-zero cost) or server-everything. */
+export interface BenchBackend {
+  name: 'fixture' | 'everything';
+  /** The stdio command line, as argv. */
+  argv: string[];
+  /** Whether it has the `payload` tool. */
+  payloads: boolean;
+}
+
+export const BACKENDS: Record<BenchBackend['name'], BenchBackend> = {
+  fixture: { name: 'fixture', argv: [process.execPath, fixtureBackend], payloads: true },
+  everything: { name: 'everything', argv: [process.execPath, everythingServer, 'stdio'], payloads: false },
+};
+
+/** One way to reach a backend, measured by calling its tools. */
 export interface Target {
   name: string;
-  /** Calls the fixture's `echo` (or `payload` of `bytes`), through whatever this target puts in between. */
+  /** Calls `echo` (or the fixture's `payload` of `bytes`), through whatever this target puts in between. */
   call(bytes?: number): Promise<void>;
   /** The process in the middle (gateway or peer), for RSS and CPU; none for direct. */
   pid: number | undefined;
@@ -28,19 +43,31 @@ function toolCall(bytes?: number) {
   return bytes ? { name: 'payload', arguments: { bytes } } : { name: 'echo', arguments: { message: 'ping' } };
 }
 
-async function client(transport: StdioClientTransport | StreamableHTTPClientTransport): Promise<Client> {
+/** The SDK client over stdio, straight to the backend: the floor. */
+export async function directStdio(backend: BenchBackend): Promise<Target> {
+  const [command, ...args] = backend.argv;
   const c = new Client({ name: 'bench', version: '1' });
-  await c.connect(transport);
-  return c;
-}
-
-export async function directStdio(): Promise<Target> {
-  const c = await client(new StdioClientTransport({ command: process.execPath, args: [fixtureBackend] }));
+  await c.connect(new StdioClientTransport({ command: command!, args }));
   return {
     name: 'direct stdio',
     pid: undefined,
     call: async (bytes) => void (await c.callTool(toolCall(bytes))),
     close: () => c.close(),
+  };
+}
+
+/** server-everything's own Streamable HTTP server, straight: the floor for HTTP. */
+export async function directHttp(): Promise<Target> {
+  const server = await startEverythingHttp('streamableHttp');
+  const client = await HttpClient.connect(server.url);
+  return {
+    name: 'direct Streamable HTTP',
+    pid: undefined,
+    call: async () => void (await client.call('tools/call', toolCall())),
+    close: async () => {
+      await client.close();
+      await server.close();
+    },
   };
 }
 
@@ -68,59 +95,89 @@ async function httpTarget(
   name: string,
   proxy: { child: ChildProcess; port: number },
   path: string,
-  invoke?: boolean,
+  wrap: (call: { name: string; arguments: Record<string, unknown> }) => Record<string, unknown> = (c) => c,
 ): Promise<Target> {
-  const c = await client(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${proxy.port}${path}`)));
+  const client = await HttpClient.connect(new URL(`http://127.0.0.1:${proxy.port}${path}`));
   return {
     name,
     pid: proxy.child.pid,
-    call: async (bytes) => {
-      const call = toolCall(bytes);
-      await c.callTool(
-        invoke
-          ? {
-              name: 'gateway_invoke',
-              arguments: { server: 'fixture', tool: call.name, arguments: call.arguments },
-            }
-          : call,
-      );
-    },
+    call: async (bytes) => void (await client.call('tools/call', wrap(toolCall(bytes)))),
     close: async () => {
-      await c.close().catch(() => {});
-      await new Promise<void>((resolve) => {
-        const kill = (signal: NodeJS.Signals) => {
-          try {
-            process.kill(-proxy.child.pid!, signal);
-          } catch {
-            resolve(); // the whole group is gone already
-          }
-        };
-        const timer = setTimeout(() => (kill('SIGKILL'), resolve()), 3000);
-        proxy.child.once('exit', () => (clearTimeout(timer), resolve()));
-        kill('SIGTERM');
-      });
+      await client.close().catch(() => {});
+      await stop(proxy.child);
     },
   };
 }
 
-/** The bundled gateway CLI in its own process with the fixture as its one stdio backend. */
-export async function gateway(mode: 'direct' | 'meta'): Promise<Target> {
+/** SIGTERM to the proxy's process group, SIGKILL after 3 s. */
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const kill = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        resolve(); // the whole group is gone already
+      }
+    };
+    const timer = setTimeout(() => (kill('SIGKILL'), resolve()), 3000);
+    child.once('exit', () => (clearTimeout(timer), resolve()));
+    kill('SIGTERM');
+  });
+}
+
+/** How a client reaches the backend through the gateway. */
+export type GatewayPath = 'json' | 'sse' | 'sdk' | 'invoke';
+
+const GATEWAY_TARGETS: Record<GatewayPath, string> = {
+  json: 'gateway /mcp/{backend} (JSON)',
+  sse: 'gateway /mcp/{backend} (SSE)',
+  sdk: 'gateway /mcp/{backend} (SDK client)',
+  invoke: 'gateway /mcp gateway_invoke',
+};
+
+/**
+ * The bundled gateway CLI in its own process with the backend as its one stdio backend. `sse` asks for progress
+ * on every call, which makes the gateway stream its answer; `sdk` measures with the SDK's own HTTP client.
+ */
+export async function gateway(backend: BenchBackend, path: GatewayPath): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'mcpgw-latency-'));
   const config = join(dir, 'servers.yaml');
   writeFileSync(
     config,
-    `state_dir: ${join(dir, 'state')}\nlog_level: warn\nbackends:\n  fixture:\n    command: "${process.execPath} ${fixtureBackend}"\n`,
+    `state_dir: ${join(dir, 'state')}\nlog_level: warn\nbackends:\n  ${backend.name}:\n    command: "${backend.argv.join(' ')}"\n`,
   );
   const proxy = await startProxy((port) => [gatewayBin, '--config', config, '--port', String(port)]);
-  return httpTarget(
-    mode === 'direct' ? 'gateway /mcp/{backend}' : 'gateway /mcp gateway_invoke',
-    proxy,
-    mode === 'direct' ? '/mcp/fixture' : '/mcp',
-    mode === 'meta',
+  const name = GATEWAY_TARGETS[path];
+  if (path === 'invoke') {
+    return httpTarget(name, proxy, '/mcp', (call) => ({
+      name: 'gateway_invoke',
+      arguments: { server: backend.name, tool: call.name, arguments: call.arguments },
+    }));
+  }
+  if (path === 'sse') {
+    let token = 0;
+    return httpTarget(name, proxy, `/mcp/${backend.name}`, (call) => ({
+      ...call,
+      _meta: { progressToken: ++token },
+    }));
+  }
+  if (path === 'json') return httpTarget(name, proxy, `/mcp/${backend.name}`);
+  const c = new Client({ name: 'bench', version: '1' });
+  await c.connect(
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${proxy.port}/mcp/${backend.name}`)),
   );
+  return {
+    name,
+    pid: proxy.child.pid,
+    call: async (bytes) => void (await c.callTool(toolCall(bytes))),
+    close: async () => {
+      await c.close().catch(() => {});
+      await stop(proxy.child);
+    },
+  };
 }
 
-export async function mcpProxy(): Promise<Target> {
+export async function mcpProxy(backend: BenchBackend): Promise<Target> {
   const proxy = await startProxy((port) => [
     bins.mcpProxy,
     '--port',
@@ -128,17 +185,16 @@ export async function mcpProxy(): Promise<Target> {
     '--host',
     '127.0.0.1',
     '--',
-    process.execPath,
-    fixtureBackend,
+    ...backend.argv,
   ]);
   return httpTarget('mcp-proxy (peer)', proxy, '/mcp');
 }
 
-export async function supergateway(): Promise<Target> {
+export async function supergateway(backend: BenchBackend): Promise<Target> {
   const proxy = await startProxy((port) => [
     bins.supergateway,
     '--stdio',
-    `${process.execPath} ${fixtureBackend}`,
+    backend.argv.join(' '),
     '--outputTransport',
     'streamableHttp',
     '--stateful',
