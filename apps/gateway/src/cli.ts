@@ -22,6 +22,7 @@ Options:
       --host HOST         Host to bind to (default: 127.0.0.1, or the config's host)
       --log-level LEVEL   debug, info, warn, error (DEBUG, INFO, WARNING, ERROR also work)
       --no-meta-mcp       Aggregate mode: expose every backend tool, namespaced, instead of the meta-tools
+      --stdio             Serve the gateway on stdin/stdout instead of HTTP, for clients that spawn processes
       --version           Show version
   -h, --help              Show help
 
@@ -60,7 +61,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       io.out(`${config.source}: valid, ${names.length} backend(s): ${names.join(', ') || '(none)'}`);
       return 0;
     }
-    await new Gateway(config).run();
+    await new Gateway(config).run({ stdio: args.stdio });
     return 0;
   } catch (error) {
     io.err(`mcp-gateway: ${errorMessage(error)}`);
@@ -77,6 +78,7 @@ interface CliArgs {
   host?: string;
   logLevel?: LogLevel;
   mode?: GatewayMode;
+  stdio: boolean;
   help: boolean;
   version: boolean;
 }
@@ -93,6 +95,7 @@ function parse(argv: string[]): CliArgs {
         host: { type: 'string' },
         'log-level': { type: 'string' },
         'no-meta-mcp': { type: 'boolean', default: false },
+        stdio: { type: 'boolean', default: false },
         version: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -115,6 +118,7 @@ function parse(argv: string[]): CliArgs {
     host: values.host,
     logLevel: values['log-level'] === undefined ? undefined : parseLevel(values['log-level']),
     mode: values['no-meta-mcp'] ? 'aggregate' : undefined,
+    stdio: values.stdio,
     help: values.help,
     version: values.version,
   };

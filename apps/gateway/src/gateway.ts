@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { GatewayError, type GatewaySettings, type Logger } from '@mcp-gateway/core';
 import { Supervisor } from '@mcp-gateway/supervisor';
 import { createGatewayApp, type GatewayApp } from '@mcp-gateway/server';
@@ -82,19 +83,31 @@ export class Gateway {
     return url;
   }
 
-  /** Starts, then waits for SIGINT or SIGTERM and shuts down. */
-  async run(): Promise<void> {
-    await this.start();
-    await new Promise<void>((resolve) => {
-      const stop = (signal: NodeJS.Signals) => {
-        this.logger.info('shutting down', { signal });
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+  /**
+   * The stdio front door: serves `/mcp`'s gateway (meta or aggregate) on stdin/stdout instead of a socket, for
+   * clients that only spawn processes. Logs stay on stderr. Resolves when the client closes stdin.
+   */
+  async serveStdio(): Promise<void> {
+    const transport = new StdioServerTransport();
+    const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
+    process.stdin.once('end', () => void transport.close());
+    await this.http.attach(transport);
+    this.logger.info('MCP Gateway serving on stdio', {
+      mode: this.config.mode,
+      backends: Object.keys(this.config.backends),
     });
+    void this.supervisor.warm();
+    await closed;
+  }
+
+  /** Starts (on the socket, or on stdio with `stdio`), then waits for SIGINT, SIGTERM or stdin's end, and shuts down. */
+  async run(options: { stdio?: boolean } = {}): Promise<void> {
+    if (options.stdio) {
+      await Promise.race([this.serveStdio(), signalled(this.logger)]);
+      return this.close();
+    }
+    await this.start();
+    await signalled(this.logger);
     await this.close();
   }
 
@@ -124,6 +137,20 @@ export class Gateway {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function signalled(logger: Logger): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info('shutting down', { signal });
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 /** DNS-rebinding protection applies when bound to loopback; a public bind is the operator's choice of exposure. */

@@ -11,8 +11,8 @@ import { Gateway, GatewayConfig } from '../src/index';
 export { descendants };
 
 export const exampleConfig = fileURLToPath(new URL('../../../examples/servers.yaml', import.meta.url));
-const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
-const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+export const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+export const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 /** An SDK client on one gateway endpoint; `await using` closes it. */
 export async function connectClient(url: URL) {

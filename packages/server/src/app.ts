@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { Transport } from '@modelcontextprotocol/server';
 import {
   silentLogger,
   type BackendRegistry,
@@ -33,6 +34,8 @@ export interface GatewayAppOptions {
 
 export interface GatewayApp {
   app: Hono;
+  /** Serves `/mcp`'s gateway (meta or aggregate) to one client over another SDK transport, e.g. stdio. */
+  attach(transport: Transport): Promise<void>;
   /** Ends every client session. Idempotent. */
   close(): Promise<void>;
 }
@@ -45,7 +48,8 @@ export interface GatewayApp {
  */
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const logger = options.logger ?? silentLogger;
-  const direct = new DirectRoute(options.registry, logger, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const direct = new DirectRoute(options.registry, logger, maxBodyBytes);
   const source: ToolSource =
     options.mode === 'aggregate'
       ? { mode: 'aggregate', tools: new AggregateTools(options), resources: new AggregateResources(options) }
@@ -54,6 +58,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     source,
     options.serverInfo ?? { name: 'mcp-gateway', version: '0.0.0' },
     logger,
+    maxBodyBytes,
   );
   let lists = source.mode === 'aggregate' ? listsOf(source.resources) : undefined;
   const unsubscribe = options.catalog.onChange(() => {
@@ -69,10 +74,11 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const app = new Hono();
   if (options.allowedHosts !== null) app.use('*', hostGuard(options.allowedHosts));
   app.get('/health', (c) => c.json(healthReport(options.registry)));
-  app.all('/mcp', (c) => gateway.handle(c.req.raw));
+  app.all('/mcp', (c) => gateway.handle(c.req.raw, nodeBody(c.env)));
   app.all('/mcp/:backend', (c) => direct.handle(c.req.param('backend'), c.req.raw, nodeBody(c.env)));
   return {
     app,
+    attach: (transport) => gateway.attach(transport),
     close: async () => {
       unsubscribe();
       if (source.mode === 'meta') source.tools.close();

@@ -1,6 +1,6 @@
 import { isRequest, backendNotFound, type BackendRegistry, type Logger } from '@mcp-gateway/core';
 import { errorBody } from '../internal/errors';
-import { checkProtocolVersion, readMessages, refuse } from '../internal/http';
+import { checkProtocolVersion, readMessages, refuse, sessionNotFound } from '../internal/http';
 import { DirectSession } from './direct-session';
 
 /**
@@ -84,11 +84,7 @@ export class DirectRoute {
     if (!id)
       return refuse(400, 'Bad Request: Mcp-Session-Id header is required; start a session with initialize.');
     const session = this.sessions.get(id);
-    if (!session || session.backend !== backend)
-      return refuse(
-        404,
-        'Session not found: it ended or belongs to another endpoint. Start a new session with initialize.',
-      );
+    if (!session || session.backend !== backend) return sessionNotFound();
     return checkProtocolVersion(request) ?? session;
   }
 

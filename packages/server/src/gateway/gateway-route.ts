@@ -1,4 +1,8 @@
-import type { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import type {
+  Server,
+  Transport,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import type { Logger } from '@mcp-gateway/core';
 import { Sessions } from '../internal/sessions';
 import { createGatewayServer, type GatewayServerInfo, type ToolSource } from './mcp-server';
@@ -12,27 +16,41 @@ interface GatewaySession {
 /** Serves `/mcp`: one SDK server per client session, over the meta or aggregate tools. */
 export class GatewayRoute {
   private readonly sessions: Sessions<GatewaySession>;
+  /** Clients served over other transports (the stdio front door). */
+  private readonly attached = new Set<Server>();
 
   constructor(
     private readonly source: ToolSource,
     private readonly info: GatewayServerInfo,
     private readonly logger: Logger,
+    maxBodyBytes: number,
   ) {
-    this.sessions = new Sessions(logger);
+    this.sessions = new Sessions(logger, maxBodyBytes);
   }
 
-  handle(request: Request): Promise<Response> {
-    return this.sessions.handle(request, async (transport) => {
-      const server = createGatewayServer(this.source, this.info);
-      server.onerror = (error) => this.logger.debug('session error', { error: error.message });
-      await server.connect(transport);
-      return { transport, server, close: () => server.close() };
-    });
+  /** `body`: the request body as a Node stream, when the server has one (faster than the web stream). */
+  handle(request: Request, body?: AsyncIterable<Uint8Array>): Promise<Response> {
+    return this.sessions.handle(
+      request,
+      async (transport) => {
+        const server = await this.serve(transport);
+        return { transport, server, close: () => server.close() };
+      },
+      body,
+    );
+  }
+
+  /** Serves one client over any SDK transport, beside the HTTP sessions; resolves once it is connected. */
+  async attach(transport: Transport): Promise<void> {
+    const server = await this.serve(transport);
+    this.attached.add(server);
+    server.onclose = () => this.attached.delete(server);
   }
 
   /** Tells every session which lists changed (aggregate mode, after a catalog change). */
   listsChanged(changed: { tools: boolean; resources: boolean; prompts: boolean }): void {
-    for (const { server } of this.sessions.values()) {
+    const servers = [...[...this.sessions.values()].map((s) => s.server), ...this.attached];
+    for (const server of servers) {
       if (changed.tools) void server.sendToolListChanged().catch(() => {});
       if (changed.resources) void server.sendResourceListChanged().catch(() => {});
       if (changed.prompts) void server.sendPromptListChanged().catch(() => {});
@@ -40,7 +58,16 @@ export class GatewayRoute {
   }
 
   /** Ends every session. Idempotent. */
-  close(): Promise<void> {
-    return this.sessions.close();
+  async close(): Promise<void> {
+    const attached = [...this.attached];
+    this.attached.clear();
+    await Promise.all([this.sessions.close(), ...attached.map((server) => server.close())]);
+  }
+
+  private async serve(transport: Transport): Promise<Server> {
+    const server = createGatewayServer(this.source, this.info);
+    server.onerror = (error) => this.logger.debug('session error', { error: error.message });
+    await server.connect(transport);
+    return server;
   }
 }

@@ -120,3 +120,11 @@ async function readBounded(
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/** 404 for a session id the gateway does not know (ended, never existed, or another endpoint's). */
+export function sessionNotFound(): Response {
+  return refuse(
+    404,
+    'Session not found: it ended or belongs to another endpoint. Start a new session with initialize.',
+  );
+}

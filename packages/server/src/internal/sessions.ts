@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
-import { GatewayError, type Logger } from '@mcp-gateway/core';
-import { errorBody } from './errors';
+import type { Logger } from '@mcp-gateway/core';
+import { checkProtocolVersion, readMessages, sessionNotFound } from './http';
 
 /** What a route keeps per client session: the SDK transport it serves and how to end it. */
 export interface Session {
@@ -16,32 +16,36 @@ export interface Session {
 export class Sessions<S extends Session> {
   private readonly byId = new Map<string, S>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly maxBodyBytes: number,
+  ) {}
 
   values(): IterableIterator<S> {
     return this.byId.values();
   }
 
   /**
-   * Serves one request: to the session its `Mcp-Session-Id` names (if `accepts` it), or as the first request of a
-   * new session that `open` builds around a fresh transport.
+   * Serves one request: to the session its `Mcp-Session-Id` names, or as the first request of a new session that
+   * `open` builds around a fresh transport. A POST body is read and checked here first (the same refusals as
+   * `/mcp/{backend}`), then handed to the SDK parsed. `body`: the Node request stream, when there is one.
    */
   async handle(
     request: Request,
     open: (transport: WebStandardStreamableHTTPServerTransport) => Promise<S> | S,
-    accepts: (session: S) => boolean = () => true,
+    body?: AsyncIterable<Uint8Array>,
   ): Promise<Response> {
+    let parsedBody: unknown;
+    if (request.method === 'POST') {
+      const posted = await readMessages(request, this.maxBodyBytes, body ?? request.body);
+      if (posted instanceof Response) return posted;
+      parsedBody = posted.batch ? posted.messages : posted.messages[0];
+    }
     const id = request.headers.get('mcp-session-id');
     if (id) {
       const session = this.byId.get(id);
-      if (!session || !accepts(session)) {
-        const error = new GatewayError(
-          'USAGE',
-          'Session not found: it ended or belongs to another endpoint. Start a new session with initialize.',
-        );
-        return Response.json(errorBody(null, error), { status: 404 });
-      }
-      return session.transport.handleRequest(request);
+      if (!session) return sessionNotFound();
+      return checkProtocolVersion(request) ?? session.transport.handleRequest(request, { parsedBody });
     }
     // The transport announces the session id during its first request, by which time `open` has built it.
     const built: { session?: S } = {};
@@ -58,7 +62,7 @@ export class Sessions<S extends Session> {
       },
     });
     const session = (built.session = await open(transport));
-    const response = await transport.handleRequest(request);
+    const response = await transport.handleRequest(request, { parsedBody });
     if (!transport.sessionId) await session.close(); // not an initialize: the transport already answered
     return response;
   }
