@@ -12,7 +12,15 @@ export default tseslint.config(
     // Plain-JS fixture programs run on Node.
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: {
-      globals: { process: 'readonly', setTimeout: 'readonly', setInterval: 'readonly', console: 'readonly' },
+      globals: {
+        process: 'readonly',
+        setTimeout: 'readonly',
+        setInterval: 'readonly',
+        console: 'readonly',
+        Headers: 'readonly',
+        Request: 'readonly',
+        Response: 'readonly',
+      },
     },
   },
   {

@@ -14,6 +14,10 @@ export const memoryServer = entry('@modelcontextprotocol/server-memory');
 export const filesystemServer = entry('@modelcontextprotocol/server-filesystem');
 /** `node <path> [--crash-on-start | --crash-after N | --never-initialize | --ignore-sigterm | --spawn-grandchild]` */
 export const fixtureBackend = fileURLToPath(new URL('./fixtures/fixture-backend.mjs', import.meta.url));
+/** The backend the MCP conformance suite's server scenarios expect (`--stdio` or `--port N`). */
+export const conformanceBackend = fileURLToPath(
+  new URL('./fixtures/conformance-backend.mjs', import.meta.url),
+);
 export { processAlive, groupMembers, descendants } from './processes';
 export { freePort, startEverythingHttp } from './http-servers';
 export type { RunningServer } from './http-servers';

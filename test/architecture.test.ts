@@ -8,7 +8,7 @@ describe('layering (DESIGN.md)', () => {
   it('holds for every package.json and every import under src/', () => {
     const packages = readWorkspace(root);
     expect(packages.map((p) => p.name).sort()).toEqual(
-      [...Object.keys(ALLOWED), '@mcp-gateway/bench', 'mcp-gateway'].sort(),
+      [...Object.keys(ALLOWED), '@mcp-gateway/bench', '@mcp-gateway/conformance', 'mcp-gateway'].sort(),
     );
     expect(violations(packages)).toEqual([]);
   });
