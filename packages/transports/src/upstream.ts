@@ -260,7 +260,7 @@ export class Upstream implements LiveConnection {
         { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } },
     ) => this.send({ jsonrpc: '2.0', id: request.id, ...body } as JsonRpcMessage).catch(() => {});
     if (request.method === 'ping') return reply({ result: {} });
-    const call = this.calls.latest((c) => !!c.options.onRequest);
+    const call = this.calls.askingCall();
     if (!call) {
       return reply({
         error: {

@@ -60,6 +60,22 @@ export class PendingCalls {
     return found;
   }
 
+  /**
+   * The call a backend→client request (sampling, elicitation, roots) belongs to, when the backend does not say:
+   * the oldest call that can relay one and is not already waiting on its client, else the oldest that can. A
+   * backend handles requests in the order they arrive and asks while handling one, so with several calls in
+   * flight the first still-working call is the one asking.
+   */
+  askingCall(): PendingCall | undefined {
+    let waiting: PendingCall | undefined;
+    for (const call of this.byId.values()) {
+      if (!call.options.onRequest) continue;
+      if (call.awaitingClient === 0) return call;
+      waiting ??= call;
+    }
+    return waiting;
+  }
+
   /** (Re)starts the call's timeout, unless it awaits the client. */
   armTimer(call: PendingCall, timeoutMs = call.timeoutMs): void {
     clearTimeout(call.timer);
