@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const entry = (pkg: string) => join(dirname(require.resolve(`${pkg}/package.json`)), 'dist', 'index.js');
 
+/** The built-in example configuration (`pnpm start`): everything, memory and filesystem. */
+export const exampleConfig = fileURLToPath(new URL('./servers.yaml', import.meta.url));
 /** `node <path> [stdio|sse|streamableHttp]` */
 export const everythingServer = entry('@modelcontextprotocol/server-everything');
 /** `node <path>`; `MEMORY_FILE_PATH` chooses where the graph is stored. */

@@ -4,13 +4,12 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { descendants, processAlive } from '@mcp-gateway/examples';
+import { descendants, exampleConfig, processAlive } from '@mcp-gateway/examples';
 import { silentLogger } from '@mcp-gateway/core';
 import { Gateway, GatewayConfig } from '../src/index';
 
-export { descendants };
+export { descendants, exampleConfig };
 
-export const exampleConfig = fileURLToPath(new URL('../../../examples/servers.yaml', import.meta.url));
 export const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 export const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
