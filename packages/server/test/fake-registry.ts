@@ -55,6 +55,8 @@ export class FakeRegistry implements BackendRegistry, Catalog {
     return () => {};
   }
   readonly listeners = new Set<BackendEventListener>();
+  /** Every request the fake backend received, as `method uri?`. */
+  readonly received: string[] = [];
   list() {
     return [{ name: 'fake', description: 'a fake backend', state: 'ready' as const }];
   }
@@ -87,7 +89,9 @@ export class FakeRegistry implements BackendRegistry, Catalog {
     params: Record<string, unknown>,
     options: CallOptions,
   ): Promise<Record<string, unknown>> {
+    this.received.push([method, params.uri].filter(Boolean).join(' '));
     if (method === 'tools/list') return { tools: TOOLS };
+    if (method === 'resources/subscribe' || method === 'resources/unsubscribe') return {};
     if (method !== 'tools/call') throw new JsonRpcError(-32601, `Method not found: ${method}`);
     const args = params.arguments as Record<string, unknown>;
     switch (params.name) {

@@ -10,9 +10,13 @@ const HEADERS = {
   accept: 'application/json, text/event-stream',
 };
 
-async function session(maxBodyBytes?: number) {
-  const registry = new FakeRegistry();
+async function session(maxBodyBytes?: number, registry = new FakeRegistry()) {
   const gateway = createGatewayApp({ registry, catalog: registry, maxBodyBytes });
+  return { ...(await open(gateway)), registry, gateway };
+}
+
+/** A new client session on the gateway's /mcp/fake, with a `send` that carries its session id. */
+async function open(gateway: ReturnType<typeof createGatewayApp>) {
   const init = await gateway.app.request('/mcp/fake', {
     method: 'POST',
     headers: HEADERS,
@@ -30,7 +34,7 @@ async function session(maxBodyBytes?: number) {
       headers: { ...HEADERS, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25', ...headers },
       body: method === 'POST' ? (typeof body === 'string' ? body : JSON.stringify(body)) : undefined,
     });
-  return { registry, gateway, init, send };
+  return { init, send };
 }
 
 const echo = (id: number, meta?: object) => ({
@@ -137,5 +141,38 @@ describe('Streamable HTTP on /mcp/{backend}', () => {
       listener('fake', { jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
     gateway.close();
     expect(await events(stream)).toEqual([{ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }]);
+  });
+});
+
+describe('resource subscriptions on a shared backend', () => {
+  it('asks the backend once, sends resources/updated only to subscribers, and unsubscribes with the last', async () => {
+    const { gateway, registry, send: alice } = await session();
+    const { send: bob } = await open(gateway);
+    const subscribe = (id: number, method = 'resources/subscribe') => ({
+      jsonrpc: '2.0',
+      id,
+      method,
+      params: { uri: 'test://x' },
+    });
+    expect((await alice(subscribe(1))).status).toBe(200);
+    expect((await bob(subscribe(2))).status).toBe(200);
+    expect(registry.received).toEqual(['resources/subscribe test://x']);
+    const [aliceStream, bobStream] = [await alice(undefined, {}, 'GET'), await bob(undefined, {}, 'GET')];
+    const updated = (uri: string) => ({
+      jsonrpc: '2.0' as const,
+      method: 'notifications/resources/updated',
+      params: { uri },
+    });
+    await alice(subscribe(3, 'resources/unsubscribe'));
+    expect(registry.received).toEqual(['resources/subscribe test://x']); // bob still listens
+    for (const listener of registry.listeners) {
+      listener('fake', updated('test://x'));
+      listener('fake', updated('test://y'));
+    }
+    await bob(subscribe(4, 'resources/unsubscribe'));
+    expect(registry.received).toEqual(['resources/subscribe test://x', 'resources/unsubscribe test://x']);
+    gateway.close();
+    expect(await events(aliceStream)).toEqual([]);
+    expect(await events(bobStream)).toEqual([updated('test://x')]);
   });
 });

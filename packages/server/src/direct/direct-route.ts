@@ -2,6 +2,7 @@ import { isRequest, backendNotFound, type BackendRegistry, type Logger } from '@
 import { errorBody } from '../internal/errors';
 import { checkProtocolVersion, readMessages, refuse, sessionNotFound } from '../internal/http';
 import { DirectSession } from './direct-session';
+import { Subscriptions } from './subscriptions';
 
 /**
  * Serves `/mcp/{backend}` over Streamable HTTP (the sessionful 2025 era): one {@link DirectSession} per client,
@@ -11,6 +12,7 @@ import { DirectSession } from './direct-session';
  */
 export class DirectRoute {
   private readonly sessions = new Map<string, DirectSession>();
+  private readonly subscriptions = new Subscriptions();
   private readonly unsubscribe: () => void;
 
   constructor(
@@ -49,7 +51,7 @@ export class DirectRoute {
   /** Ends every session. Idempotent. */
   close(): void {
     this.unsubscribe();
-    for (const session of this.sessions.values()) session.close();
+    for (const session of this.sessions.values()) session.close(false);
     this.sessions.clear();
   }
 
@@ -69,7 +71,7 @@ export class DirectRoute {
       return refuse(400, 'Invalid Request: initialize must be sent on its own.', -32600);
     if (request.headers.has('mcp-session-id'))
       return refuse(400, 'Bad Request: initialize starts a new session; send it without Mcp-Session-Id.');
-    const session = new DirectSession(backend, this.registry, this.logger);
+    const session = new DirectSession(backend, this.registry, this.subscriptions, this.logger);
     const response = await session.post(posted.messages, posted.batch);
     if (session.initialized) {
       this.sessions.set(session.id, session);

@@ -16,6 +16,9 @@ import { toJsonRpcError } from '../internal/errors';
 import { SseStream } from '../internal/sse';
 import { negotiateVersion } from '../internal/versions';
 import { Exchange } from './exchange';
+import type { Subscriptions } from './subscriptions';
+
+const SUBSCRIPTION_METHODS = new Set(['resources/subscribe', 'resources/unsubscribe']);
 
 /**
  * One client session on `/mcp/{backend}`: relays the client's messages to the backend, and the backend's answers,
@@ -32,10 +35,13 @@ export class DirectSession {
   initialized = false;
   /** The client's standalone GET stream, for messages no request caused. */
   private standalone: SseStream | undefined;
+  /** The resource URIs this client subscribed to: only their `resources/updated` reach it. */
+  private readonly subscribed = new Set<string>();
 
   constructor(
     readonly backend: string,
     private readonly registry: BackendRegistry,
+    private readonly subscriptions: Subscriptions,
     private readonly logger: Logger,
   ) {}
 
@@ -61,16 +67,32 @@ export class DirectSession {
     return stream.response;
   }
 
-  /** A backend notification for every session of this backend (`list_changed`, `resources/updated`). */
+  /** A backend notification for the sessions of this backend (`list_changed`; `resources/updated` to subscribers). */
   broadcast(notification: JsonRpcNotification): void {
+    if (
+      notification.method === 'notifications/resources/updated' &&
+      !this.subscribed.has(String(notification.params?.uri))
+    )
+      return;
     this.standalone?.send(notification); // no GET stream open: nothing to deliver to
   }
 
-  /** Aborts what the client still waits for and ends the session's streams. Idempotent. */
-  close(): void {
+  /**
+   * Aborts what the client still waits for and ends the session's streams. `unsubscribe`: also tell the backend
+   * about subscriptions no other session holds (not when the whole gateway shuts down). Idempotent.
+   */
+  close(unsubscribe = true): void {
     for (const controller of this.inFlight.values()) controller.abort();
     this.inFlight.clear();
     this.standalone?.end();
+    for (const uri of this.subscribed) {
+      if (!this.subscriptions.remove(this.backend, uri) || !unsubscribe) continue;
+      this.registry
+        .acquire(this.backend)
+        .then((connection) => connection.request('resources/unsubscribe', { uri }))
+        .catch(() => {}); // the backend is gone: so is its subscription
+    }
+    this.subscribed.clear();
   }
 
   private headers(): Record<string, string> {
@@ -99,11 +121,15 @@ export class DirectSession {
         this.initialized = true;
         return exchange.answer({ jsonrpc: '2.0', id: request.id, result });
       }
-      const result = await connection.request(request.method, request.params, {
-        signal: controller.signal,
-        onNotification: (n) => void exchange.send(n),
-        onRequest: (r) => this.callClient(r, exchange),
-      });
+      const forward = () =>
+        connection.request(request.method, request.params, {
+          signal: controller.signal,
+          onNotification: (n) => void exchange.send(n),
+          onRequest: (r) => this.callClient(r, exchange),
+        });
+      const result = SUBSCRIPTION_METHODS.has(request.method)
+        ? await this.subscription(request, forward)
+        : await forward();
       exchange.answer({ jsonrpc: '2.0', id: request.id, result });
     } catch (error) {
       if (controller.signal.aborted) return exchange.drop(request.id); // MCP: no response to a cancelled request
@@ -112,6 +138,33 @@ export class DirectSession {
     } finally {
       this.inFlight.delete(request.id);
     }
+  }
+
+  /**
+   * `resources/subscribe` and `resources/unsubscribe`, counted across the backend's sessions: only the first
+   * subscriber and the last to leave reach the backend (see {@link Subscriptions}).
+   */
+  private async subscription(
+    request: JsonRpcRequest,
+    forward: () => Promise<Record<string, unknown>>,
+  ): Promise<Record<string, unknown>> {
+    const uri = String(request.params?.uri);
+    if (request.method === 'resources/subscribe') {
+      if (this.subscribed.has(uri) || !this.subscriptions.add(this.backend, uri)) {
+        this.subscribed.add(uri);
+        return {};
+      }
+      try {
+        const result = await forward();
+        this.subscribed.add(uri);
+        return result;
+      } catch (error) {
+        this.subscriptions.remove(this.backend, uri);
+        throw error;
+      }
+    }
+    if (!this.subscribed.delete(uri)) return {};
+    return this.subscriptions.remove(this.backend, uri) ? forward() : {};
   }
 
   private async handleNotification(notification: JsonRpcNotification): Promise<void> {
