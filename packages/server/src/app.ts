@@ -14,6 +14,7 @@ import type { ToolSource } from './gateway/mcp-server';
 import { healthReport } from './health';
 import { hostGuard } from './internal/host-guard';
 import { DEFAULT_MAX_BODY_BYTES } from './internal/http';
+import { Metrics } from './metrics';
 
 export interface GatewayAppOptions {
   registry: BackendRegistry;
@@ -41,8 +42,9 @@ export interface GatewayApp {
 }
 
 /**
- * The gateway's HTTP surface as a Hono app: `/mcp` (meta or aggregate), `/mcp/{backend}` and `/health`. It binds
- * no socket; the caller serves `app.fetch` (see `apps/gateway`), or calls it in process in tests.
+ * The gateway's HTTP surface as a Hono app: `/mcp` (meta or aggregate), `/mcp/{backend}`, `/health` and
+ * `/metrics`. It binds no socket; the caller serves `app.fetch` (see `apps/gateway`), or calls it in process in
+ * tests.
  *
  * @example const { app } = createGatewayApp({ registry: supervisor, catalog: supervisor })
  */
@@ -71,9 +73,16 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     });
     lists = next;
   });
+  const metrics = new Metrics(options.registry);
   const app = new Hono();
   if (options.allowedHosts !== null) app.use('*', hostGuard(options.allowedHosts));
+  app.use('*', metrics.count);
   app.get('/health', (c) => c.json(healthReport(options.registry)));
+  app.get('/metrics', (c) =>
+    c.text(metrics.render({ '/mcp': gateway.sessionCount, ...direct.sessionCounts() }), 200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+    }),
+  );
   app.all('/mcp', (c) => gateway.handle(c.req.raw, nodeBody(c.env)));
   app.all('/mcp/:backend', (c) => direct.handle(c.req.param('backend'), c.req.raw, nodeBody(c.env)));
   return {

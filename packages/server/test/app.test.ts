@@ -148,6 +148,28 @@ describe('edge checks and /health', () => {
     });
   });
 
+  it('serves Prometheus metrics: backend state, sessions, requests by route with unknown backends folded', async () => {
+    const { gateway, fetch } = setup();
+    const client = await connect(fetch);
+    await gateway.app.request('/mcp/nope-1', post({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+    await gateway.app.request('/mcp/nope-2', post({ jsonrpc: '2.0', id: 1, method: 'ping' }));
+    const response = await gateway.app.request('/metrics', { headers: { host: 'localhost' } });
+    expect(response.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    const text = await response.text();
+    expect(text).toContain('mcp_gateway_backend_state{backend="fake",state="ready"} 1');
+    expect(text).toContain('mcp_gateway_backend_state{backend="fake",state="degraded"} 0');
+    expect(text).toContain('mcp_gateway_sessions{route="/mcp/fake"} 1');
+    expect(text).toContain(
+      'mcp_gateway_http_requests_total{route="/mcp/{unknown}",method="POST",status="404"} 2',
+    );
+    expect(text).toMatch(
+      /mcp_gateway_http_requests_total\{route="\/mcp\/fake",method="POST",status="200"\} \d+/,
+    );
+    expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+    await client.close();
+    await gateway.close();
+  });
+
   it.each([
     ['http://evil.example/health', {}, 403],
     ['http://localhost:39400/health', { origin: 'http://evil.example' }, 403],

@@ -48,6 +48,14 @@ export class DirectRoute {
     return session.listen();
   }
 
+  /** Open sessions by endpoint (`/mcp/<backend>`). */
+  sessionCounts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const { backend } of this.sessions.values())
+      counts[`/mcp/${backend}`] = (counts[`/mcp/${backend}`] ?? 0) + 1;
+    return counts;
+  }
+
   /** Ends every session. Idempotent. */
   close(): void {
     this.unsubscribe();

@@ -47,6 +47,11 @@ export class GatewayRoute {
     server.onclose = () => this.attached.delete(server);
   }
 
+  /** Open client sessions: HTTP ones and attached (stdio) ones. */
+  get sessionCount(): number {
+    return this.sessions.size + this.attached.size;
+  }
+
   /** Tells every session which lists changed (aggregate mode, after a catalog change). */
   listsChanged(changed: { tools: boolean; resources: boolean; prompts: boolean }): void {
     const servers = [...[...this.sessions.values()].map((s) => s.server), ...this.attached];

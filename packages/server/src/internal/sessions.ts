@@ -21,6 +21,10 @@ export class Sessions<S extends Session> {
     private readonly maxBodyBytes: number,
   ) {}
 
+  get size(): number {
+    return this.byId.size;
+  }
+
   values(): IterableIterator<S> {
     return this.byId.values();
   }

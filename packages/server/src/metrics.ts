@@ -1,0 +1,83 @@
+import type { MiddlewareHandler } from 'hono';
+import type { BackendRegistry, BackendState } from '@mcp-gateway/core';
+
+const STATES: BackendState[] = ['configured', 'starting', 'ready', 'degraded', 'hibernated', 'stopped'];
+
+/** Counts HTTP requests by route and status, and renders everything `/metrics` reports. */
+export class Metrics {
+  private readonly requests = new Map<string, number>();
+  private readonly started = Date.now();
+
+  constructor(private readonly registry: BackendRegistry) {}
+
+  /** Hono middleware that counts each request once its response is known. */
+  readonly count: MiddlewareHandler = async (c, next) => {
+    await next();
+    const route = this.route(c.req.path);
+    const key = `route="${escape(route)}",method="${c.req.method}",status="${c.res.status}"`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  };
+
+  /** The Prometheus text exposition (version 0.0.4). `sessions`: open client sessions by route. */
+  render(sessions: Record<string, number>): string {
+    const health = this.registry.health();
+    const lines: string[] = [];
+    const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+      for (const [labels, value] of samples) lines.push(`${name}${labels ? `{${labels}}` : ''} ${value}`);
+    };
+    const backends = Object.entries(health);
+    metric(
+      'mcp_gateway_backend_state',
+      'gauge',
+      'Backend state: 1 for the state it is in.',
+      backends.flatMap(([name, h]) =>
+        STATES.map((state): [string, number] => [
+          `backend="${escape(name)}",state="${state}"`,
+          h.state === state ? 1 : 0,
+        ]),
+      ),
+    );
+    metric(
+      'mcp_gateway_backend_restarts_total',
+      'counter',
+      'Restarts after a crash or failed start.',
+      backends.map(([name, h]) => [`backend="${escape(name)}"`, h.restart_count]),
+    );
+    metric(
+      'mcp_gateway_backend_tools',
+      'gauge',
+      'Tools in the backend catalog.',
+      backends.map(([name, h]) => [`backend="${escape(name)}"`, h.tools_cached]),
+    );
+    metric(
+      'mcp_gateway_sessions',
+      'gauge',
+      'Open client sessions by endpoint.',
+      Object.entries(sessions).map(([route, n]) => [`route="${escape(route)}"`, n]),
+    );
+    metric('mcp_gateway_http_requests_total', 'counter', 'HTTP requests by route, method and status.', [
+      ...this.requests,
+    ]);
+    metric('process_resident_memory_bytes', 'gauge', 'Resident memory of the gateway process.', [
+      ['', process.memoryUsage.rss()],
+    ]);
+    metric('process_uptime_seconds', 'gauge', 'Seconds since the gateway app was created.', [
+      ['', Math.round((Date.now() - this.started) / 1000)],
+    ]);
+    return `${lines.join('\n')}\n`;
+  }
+
+  /** The route label: a path the gateway serves, with unknown backends folded into one value. */
+  private route(path: string): string {
+    if (path === '/mcp' || path === '/health' || path === '/metrics') return path;
+    const backend = /^\/mcp\/([^/]+)$/.exec(path)?.[1];
+    if (backend) return this.registry.has(backend) ? path : '/mcp/{unknown}';
+    return 'other';
+  }
+}
+
+/** A Prometheus label value: backslash, quote and newline escaped. */
+function escape(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
