@@ -92,14 +92,18 @@ describe.skipIf(!node22Available)('MCP conformance suite: direct vs through the 
     expect(summary(through).failing).toEqual([]);
   });
 
-  it('records the 2026-07-28 requirement set (0.2.0 alpha): the gateway scores what the backend scores', async () => {
+  it('runs the 2026-07-28 requirement set (0.2.0 alpha): the gateway serves the modern era for a 2025-era backend', async () => {
     const args = ['--requirements', '2026-07-28', '--timeout', '3000'];
     const own = await runSuite('next', ['server', '--url', direct.url, ...args]);
     const through = await runSuite('next', ['server', '--url', viaGateway, ...args]);
     results.server20260728 = { direct: summary(own), gateway: summary(through) };
-    // Neither the backend (a 2025-era SDK server) nor the gateway's front door serves the stateless era yet; the
-    // gateway must not score below the backend it fronts.
-    expect(through.passed).toBeGreaterThanOrEqual(own.passed);
+    // The backend is a 2025-era SDK server: directly it fails nearly all of the set. Through the gateway, a modern
+    // client gets the modern era; what still fails needs fixtures the backend lacks (tasks, x-mcp-header tools,
+    // named input keys) and is reported in the results.
+    expect(through.passed).toBeGreaterThan(own.passed);
+    const core =
+      /^(tools-|resources-|prompts-|completion-|server-sse|dns-rebinding|caching|input-required-result-basic-sampling|input-required-result-multi-round)/;
+    expect(summary(through).failing.filter((name) => core.test(name))).toEqual([]);
   });
 
   it("passes the client scenarios with the gateway's upstream connection as the client", async () => {

@@ -91,8 +91,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     close: async () => {
       unsubscribe();
       if (source.mode === 'meta') source.tools.close();
-      direct.close();
-      await gateway.close();
+      await Promise.all([direct.close(), gateway.close()]);
     },
   };
 }

@@ -1,12 +1,15 @@
 import { isRequest, backendNotFound, type BackendRegistry, type Logger } from '@mcp-gateway/core';
 import { errorBody } from '../internal/errors';
 import { checkProtocolVersion, readMessages, refuse, sessionNotFound } from '../internal/http';
+import { createBackendServer } from '../modern/backend-server';
+import { ModernEndpoint } from '../modern/endpoint';
+import { InputRounds } from '../modern/input-rounds';
 import { DirectSession } from './direct-session';
 import { Subscriptions } from './subscriptions';
 
 /**
- * Serves `/mcp/{backend}` over Streamable HTTP (the sessionful 2025 era): one {@link DirectSession} per client,
- * each bridged to the shared backend. The gateway speaks this transport itself rather than through the SDK's,
+ * Serves `/mcp/{backend}` over Streamable HTTP: in the sessionful 2025 era one {@link DirectSession} per client,
+ * each bridged to the shared backend; modern-era (2026-07-28) requests one by one through a {@link ModernEndpoint}. The gateway speaks this transport itself rather than through the SDK's,
  * because a relay never needs to parse what it forwards, and answering in plain JSON when nothing streams is what
  * keeps the added latency small.
  */
@@ -14,6 +17,9 @@ export class DirectRoute {
   private readonly sessions = new Map<string, DirectSession>();
   private readonly subscriptions = new Subscriptions();
   private readonly unsubscribe: () => void;
+  /** Modern-era serving, one endpoint per backend (each has its own `subscriptions/listen` streams). */
+  private readonly modern = new Map<string, ModernEndpoint>();
+  private readonly rounds = new InputRounds();
 
   constructor(
     private readonly registry: BackendRegistry,
@@ -23,6 +29,13 @@ export class DirectRoute {
     this.unsubscribe = registry.onEvent((backend, notification) => {
       for (const session of this.sessions.values())
         if (session.backend === backend) session.broadcast(notification);
+      const notify = this.modern.get(backend)?.notify;
+      if (!notify) return;
+      if (notification.method === 'notifications/tools/list_changed') notify.toolsChanged();
+      if (notification.method === 'notifications/prompts/list_changed') notify.promptsChanged();
+      if (notification.method === 'notifications/resources/list_changed') notify.resourcesChanged();
+      if (notification.method === 'notifications/resources/updated')
+        notify.resourceUpdated(String(notification.params?.uri));
     });
   }
 
@@ -57,10 +70,13 @@ export class DirectRoute {
   }
 
   /** Ends every session. Idempotent. */
-  close(): void {
+  async close(): Promise<void> {
     this.unsubscribe();
     for (const session of this.sessions.values()) session.close(false);
     this.sessions.clear();
+    this.rounds.close();
+    await Promise.all([...this.modern.values()].map((endpoint) => endpoint.close()));
+    this.modern.clear();
   }
 
   private async post(
@@ -70,6 +86,9 @@ export class DirectRoute {
   ): Promise<Response> {
     const posted = await readMessages(request, this.maxBodyBytes, body);
     if (posted instanceof Response) return posted;
+    const modern = this.modernEndpoint(backend);
+    const parsed = posted.batch ? posted.messages : posted.messages[0];
+    if (await modern.claims(request, parsed)) return modern.handle(request, parsed);
     const initialize = posted.messages.find((m) => isRequest(m) && m.method === 'initialize');
     if (!initialize) {
       const session = this.session(backend, request);
@@ -86,6 +105,19 @@ export class DirectRoute {
       this.logger.debug('session started', { session: session.id });
     }
     return response;
+  }
+
+  private modernEndpoint(backend: string): ModernEndpoint {
+    let endpoint = this.modern.get(backend);
+    if (!endpoint) {
+      endpoint = new ModernEndpoint(
+        async () => createBackendServer(await this.registry.acquire(backend), this.rounds),
+        this.maxBodyBytes,
+        this.logger,
+      );
+      this.modern.set(backend, endpoint);
+    }
+    return endpoint;
   }
 
   /** The session a request names, or the refusal: 400 without an id or with a bad protocol version, else 404. */

@@ -5,6 +5,8 @@ import type {
 } from '@modelcontextprotocol/server';
 import type { Logger } from '@mcp-gateway/core';
 import { Sessions } from '../internal/sessions';
+import { ModernEndpoint } from '../modern/endpoint';
+import { InputRounds } from '../modern/input-rounds';
 import { createGatewayServer, type GatewayServerInfo, type ToolSource } from './mcp-server';
 
 interface GatewaySession {
@@ -13,11 +15,13 @@ interface GatewaySession {
   close(): Promise<void>;
 }
 
-/** Serves `/mcp`: one SDK server per client session, over the meta or aggregate tools. */
+/** Serves `/mcp`: one SDK server per legacy client session or modern-era request, over the meta or aggregate tools. */
 export class GatewayRoute {
   private readonly sessions: Sessions<GatewaySession>;
   /** Clients served over other transports (the stdio front door). */
   private readonly attached = new Set<Server>();
+  private readonly modern: ModernEndpoint;
+  private readonly rounds = new InputRounds();
 
   constructor(
     private readonly source: ToolSource,
@@ -25,7 +29,12 @@ export class GatewayRoute {
     private readonly logger: Logger,
     maxBodyBytes: number,
   ) {
-    this.sessions = new Sessions(logger, maxBodyBytes);
+    this.modern = new ModernEndpoint(
+      () => createGatewayServer(source, info, this.rounds),
+      maxBodyBytes,
+      logger,
+    );
+    this.sessions = new Sessions(logger, maxBodyBytes, this.modern);
   }
 
   /** `body`: the request body as a Node stream, when the server has one (faster than the web stream). */
@@ -60,13 +69,21 @@ export class GatewayRoute {
       if (changed.resources) void server.sendResourceListChanged().catch(() => {});
       if (changed.prompts) void server.sendPromptListChanged().catch(() => {});
     }
+    if (changed.tools) this.modern.notify.toolsChanged();
+    if (changed.resources) this.modern.notify.resourcesChanged();
+    if (changed.prompts) this.modern.notify.promptsChanged();
   }
 
   /** Ends every session. Idempotent. */
   async close(): Promise<void> {
     const attached = [...this.attached];
     this.attached.clear();
-    await Promise.all([this.sessions.close(), ...attached.map((server) => server.close())]);
+    this.rounds.close();
+    await Promise.all([
+      this.sessions.close(),
+      this.modern.close(),
+      ...attached.map((server) => server.close()),
+    ]);
   }
 
   private async serve(transport: Transport): Promise<Server> {

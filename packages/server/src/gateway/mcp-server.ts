@@ -1,6 +1,7 @@
-import { ProtocolError, Server } from '@modelcontextprotocol/server';
+import { Server } from '@modelcontextprotocol/server';
 import type { AggregateResources, AggregateTools, InvokeOptions, MetaTools } from '@mcp-gateway/meta';
-import { toJsonRpcError } from '../internal/errors';
+import { wireErrors } from '../internal/errors';
+import type { InputRounds } from '../modern/input-rounds';
 
 export interface GatewayServerInfo {
   name: string;
@@ -16,10 +17,15 @@ export type ToolSource =
   | { mode: 'aggregate'; tools: AggregateTools; resources: AggregateResources };
 
 /**
- * One MCP server instance for one client session on `/mcp`. Each session gets its own, so progress,
- * cancellation and backend→client requests stay with the client that caused them.
+ * One MCP server instance for one client session on `/mcp` (or for one modern-era request). Each gets its own, so
+ * progress, cancellation and backend→client requests stay with the client that caused them. `rounds`: serving a
+ * modern-era client, which takes backend→client requests as input-required results.
  */
-export function createGatewayServer(source: ToolSource, info: GatewayServerInfo): Server {
+export function createGatewayServer(
+  source: ToolSource,
+  info: GatewayServerInfo,
+  rounds?: InputRounds,
+): Server {
   const server = new Server(info, {
     capabilities:
       source.mode === 'meta'
@@ -49,7 +55,9 @@ export function createGatewayServer(source: ToolSource, info: GatewayServerInfo)
         } as never)) as Record<string, unknown>,
     };
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
-    return wireErrors(() => source.tools.call(request.params.name, args, options));
+    const call = (overrides: Partial<InvokeOptions>) =>
+      source.tools.call(request.params.name, args, { ...options, ...overrides }) as Promise<never>;
+    return wireErrors(() => (rounds ? rounds.run(ctx, call) : call({})));
   });
   if (source.mode === 'aggregate') {
     const { resources } = source;
@@ -71,14 +79,4 @@ export function createGatewayServer(source: ToolSource, info: GatewayServerInfo)
     );
   }
   return server;
-}
-
-/** The one place errors of /mcp become wire errors; a backend's own JSON-RPC error passes through unchanged. */
-async function wireErrors(run: () => Promise<unknown>): Promise<never> {
-  try {
-    return (await run()) as never;
-  } catch (error) {
-    const { code, message, data } = toJsonRpcError(error);
-    throw new ProtocolError(code, message, data);
-  }
 }

@@ -1,3 +1,4 @@
+import { ProtocolError } from '@modelcontextprotocol/server';
 import {
   GatewayError,
   JsonRpcError,
@@ -49,4 +50,14 @@ export function toJsonRpcError(error: unknown): JsonRpcErrorObject {
 /** A complete JSON-RPC error response body for errors raised before any MCP session exists. */
 export function errorBody(id: string | number | null, error: unknown) {
   return { jsonrpc: '2.0' as const, id, error: toJsonRpcError(error) };
+}
+
+/** Runs an SDK request handler's work, turning its errors into wire errors for the SDK to send. */
+export async function wireErrors<T>(run: () => Promise<T>): Promise<never> {
+  try {
+    return (await run()) as never;
+  } catch (error) {
+    const { code, message, data } = toJsonRpcError(error);
+    throw new ProtocolError(code, message, data);
+  }
 }

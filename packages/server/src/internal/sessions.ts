@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { Logger } from '@mcp-gateway/core';
+import type { ModernEndpoint } from '../modern/endpoint';
 import { checkProtocolVersion, readMessages, sessionNotFound } from './http';
 
 /** What a route keeps per client session: the SDK transport it serves and how to end it. */
@@ -10,8 +11,8 @@ export interface Session {
 }
 
 /**
- * Sessionful Streamable HTTP serving, shared by `/mcp` and `/mcp/{backend}`: one SDK transport per client session,
- * ids random UUIDs (never authentication), 404 for an unknown session, the session ended on DELETE.
+ * Streamable HTTP serving for `/mcp`: one SDK transport per legacy client session, ids random UUIDs (never
+ * authentication), 404 for an unknown session, the session ended on DELETE; modern-era requests per request.
  */
 export class Sessions<S extends Session> {
   private readonly byId = new Map<string, S>();
@@ -19,6 +20,8 @@ export class Sessions<S extends Session> {
   constructor(
     private readonly logger: Logger,
     private readonly maxBodyBytes: number,
+    /** Where modern-era (2026-07-28) requests to the same URL go. */
+    private readonly modern: ModernEndpoint,
   ) {}
 
   get size(): number {
@@ -44,6 +47,7 @@ export class Sessions<S extends Session> {
       const posted = await readMessages(request, this.maxBodyBytes, body ?? request.body);
       if (posted instanceof Response) return posted;
       parsedBody = posted.batch ? posted.messages : posted.messages[0];
+      if (await this.modern.claims(request, parsedBody)) return this.modern.handle(request, parsedBody);
     }
     const id = request.headers.get('mcp-session-id');
     if (id) {
