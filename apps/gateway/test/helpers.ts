@@ -1,6 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  StreamableHTTPClientTransport,
+  type ClientOptions,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +22,21 @@ export const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs
 export async function connectClient(url: URL) {
   const client = new Client({ name: 'gateway-test', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(url));
+  return Object.assign(client, { [Symbol.asyncDispose]: () => client.close() });
+}
+
+/** An SDK client that answers every sampling request with `text`; `await using` closes it. */
+export async function samplingClient(transport: Transport, text: string, options: ClientOptions = {}) {
+  const client = new Client(
+    { name: 'sampling-client', version: '1.0.0' },
+    { capabilities: { sampling: {} }, ...options },
+  );
+  client.setRequestHandler('sampling/createMessage', async () => ({
+    model: 'test-model',
+    role: 'assistant',
+    content: { type: 'text', text },
+  }));
+  await client.connect(transport);
   return Object.assign(client, { [Symbol.asyncDispose]: () => client.close() });
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Gateway } from '../src/index';
-import { startExampleGateway } from './helpers';
+import { samplingClient, startExampleGateway } from './helpers';
 
 // A 2026-07-28 (modern-era) client on the same URLs as 2025-era clients, in front of legacy backends.
 
@@ -14,19 +14,10 @@ beforeAll(async () => {
 afterAll(() => gateway?.close());
 
 /** A modern-era SDK client that answers sampling with a fixed text. */
-async function modernClient(path: string) {
-  const client = new Client(
-    { name: 'modern-client', version: '1.0.0' },
-    { capabilities: { sampling: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
-  );
-  client.setRequestHandler('sampling/createMessage', async () => ({
-    model: 'test-model',
-    role: 'assistant',
-    content: { type: 'text', text: 'sampled for the modern client' },
-  }));
-  await client.connect(new StreamableHTTPClientTransport(new URL(path, base)));
-  return Object.assign(client, { [Symbol.asyncDispose]: () => client.close() });
-}
+const modernClient = (path: string) =>
+  samplingClient(new StreamableHTTPClientTransport(new URL(path, base)), 'sampled for the modern client', {
+    versionNegotiation: { mode: { pin: '2026-07-28' } },
+  });
 
 describe('a modern-era client', () => {
   it('discovers, lists and calls through /mcp/{backend}', async () => {

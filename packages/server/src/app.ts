@@ -14,6 +14,8 @@ import type { ToolSource } from './gateway/mcp-server';
 import { healthReport } from './health';
 import { hostGuard } from './internal/host-guard';
 import { DEFAULT_MAX_BODY_BYTES } from './internal/http';
+import { errorBody } from './internal/errors';
+import { SseRoute } from './legacy/sse-route';
 import { Metrics } from './metrics';
 
 export interface GatewayAppOptions {
@@ -42,8 +44,8 @@ export interface GatewayApp {
 }
 
 /**
- * The gateway's HTTP surface as a Hono app: `/mcp` (meta or aggregate), `/mcp/{backend}`, `/health` and
- * `/metrics`. It binds no socket; the caller serves `app.fetch` (see `apps/gateway`), or calls it in process in
+ * The gateway's HTTP surface as a Hono app: `/mcp` (meta or aggregate), `/mcp/{backend}`, the 2024-11-05 SSE
+ * transport (`/sse`, `/sse/{backend}`, `/messages`), `/health` and `/metrics`. It binds no socket; the caller serves `app.fetch` (see `apps/gateway`), or calls it in process in
  * tests.
  *
  * @example const { app } = createGatewayApp({ registry: supervisor, catalog: supervisor })
@@ -62,6 +64,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     logger,
     maxBodyBytes,
   );
+  const sse = new SseRoute(maxBodyBytes, logger);
   let lists = source.mode === 'aggregate' ? listsOf(source.resources) : undefined;
   const unsubscribe = options.catalog.onChange(() => {
     if (source.mode !== 'aggregate') return;
@@ -85,13 +88,24 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   );
   app.all('/mcp', (c) => gateway.handle(c.req.raw, nodeBody(c.env)));
   app.all('/mcp/:backend', (c) => direct.handle(c.req.param('backend'), c.req.raw, nodeBody(c.env)));
+  // The 2024-11-05 HTTP+SSE transport, for clients that speak nothing newer.
+  app.get('/sse', (c) => sse.open(c.req.raw, (transport) => gateway.attach(transport)));
+  app.get('/sse/:backend', async (c) => {
+    const backend = c.req.param('backend');
+    try {
+      return await sse.open(c.req.raw, (transport) => direct.attach(backend, transport));
+    } catch (error) {
+      return Response.json(errorBody(null, error), { status: options.registry.has(backend) ? 502 : 404 });
+    }
+  });
+  app.post('/messages', (c) => sse.post(c.req.raw, nodeBody(c.env)));
   return {
     app,
     attach: (transport) => gateway.attach(transport),
     close: async () => {
       unsubscribe();
       if (source.mode === 'meta') source.tools.close();
-      await Promise.all([direct.close(), gateway.close()]);
+      await Promise.all([sse.close(), direct.close(), gateway.close()]);
     },
   };
 }

@@ -1,7 +1,8 @@
+import type { Server, Transport } from '@modelcontextprotocol/server';
 import { isRequest, backendNotFound, type BackendRegistry, type Logger } from '@mcp-gateway/core';
 import { errorBody } from '../internal/errors';
 import { checkProtocolVersion, readMessages, refuse, sessionNotFound } from '../internal/http';
-import { createBackendServer } from '../modern/backend-server';
+import { createBackendServer } from './backend-server';
 import { ModernEndpoint } from '../modern/endpoint';
 import { InputRounds } from '../modern/input-rounds';
 import { DirectSession } from './direct-session';
@@ -20,6 +21,8 @@ export class DirectRoute {
   /** Modern-era serving, one endpoint per backend (each has its own `subscriptions/listen` streams). */
   private readonly modern = new Map<string, ModernEndpoint>();
   private readonly rounds = new InputRounds();
+  /** Clients served through an SDK transport (2024-11-05 SSE streams): backend → their servers. */
+  private readonly attached = new Map<Server, string>();
 
   constructor(
     private readonly registry: BackendRegistry,
@@ -29,6 +32,9 @@ export class DirectRoute {
     this.unsubscribe = registry.onEvent((backend, notification) => {
       for (const session of this.sessions.values())
         if (session.backend === backend) session.broadcast(notification);
+      if (notification.method.endsWith('/list_changed'))
+        for (const [server, of] of this.attached)
+          if (of === backend) void server.notification(notification as never).catch(() => {});
       const notify = this.modern.get(backend)?.notify;
       if (!notify) return;
       if (notification.method === 'notifications/tools/list_changed') notify.toolsChanged();
@@ -61,6 +67,22 @@ export class DirectRoute {
     return session.listen();
   }
 
+  /**
+   * Serves one backend to a client over an SDK transport (a 2024-11-05 SSE stream), through a server that relays
+   * to the shared backend. Rejects with `BACKEND_NOT_FOUND` or the backend's start failure.
+   */
+  async attach(backend: string, transport: Transport): Promise<void> {
+    if (!this.registry.has(backend))
+      throw backendNotFound(
+        backend,
+        this.registry.list().map((b) => b.name),
+      );
+    const server = createBackendServer(await this.registry.acquire(backend));
+    this.attached.set(server, backend);
+    server.onclose = () => this.attached.delete(server);
+    await server.connect(transport);
+  }
+
   /** Open sessions by endpoint (`/mcp/<backend>`). */
   sessionCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
@@ -75,6 +97,7 @@ export class DirectRoute {
     for (const session of this.sessions.values()) session.close(false);
     this.sessions.clear();
     this.rounds.close();
+    await Promise.all([...this.attached.keys()].map((server) => server.close()));
     await Promise.all([...this.modern.values()].map((endpoint) => endpoint.close()));
     this.modern.clear();
   }

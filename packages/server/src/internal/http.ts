@@ -29,11 +29,13 @@ export async function readMessages(
   request: Request,
   maxBytes: number,
   body: AsyncIterable<Uint8Array> | null = request.body,
+  /** Streamable HTTP requires `Accept` to name both JSON and SSE; the 2024-11-05 transport does not. */
+  checkAccept = true,
 ): Promise<PostedMessages | Response> {
   const accept = request.headers.get('accept') ?? '';
   const acceptsBoth =
     accept.includes('*/*') || (accept.includes('application/json') && accept.includes('text/event-stream'));
-  if (!acceptsBoth)
+  if (checkAccept && !acceptsBoth)
     return refuse(406, 'Not Acceptable: the client must accept both application/json and text/event-stream.');
   if (!(request.headers.get('content-type') ?? '').includes('application/json'))
     return refuse(415, 'Unsupported Media Type: the body must be application/json.');

@@ -28,8 +28,13 @@ export class SseStream {
 
   /** Writes one message; false when the stream has ended (the client is gone). */
   send(message: JsonRpcMessage): boolean {
+    return this.event('message', JSON.stringify(message));
+  }
+
+  /** Writes one event of any type (`data` on one line); false when the stream has ended. */
+  event(type: string, data: string): boolean {
     if (this.ended) return false;
-    this.controller.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`));
+    this.controller.enqueue(encoder.encode(`event: ${type}\ndata: ${data}\n\n`));
     return true;
   }
 

@@ -7,7 +7,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { JsonRpcErrorCode, type BackendConnection, type CallOptions } from '@mcp-gateway/core';
 import { wireErrors } from '../internal/errors';
-import type { InputRounds } from './input-rounds';
+import type { InputRounds } from '../modern/input-rounds';
 
 /** Methods whose result may be input-required, so that a backend may ask the client something during them. */
 const MULTI_ROUND = new Set(['tools/call', 'prompts/get', 'resources/read']);
@@ -20,29 +20,39 @@ const ENVELOPE_KEYS = [
 ];
 
 /**
- * An SDK server that stands for one backend toward a modern-era client: it announces the backend's own
- * serverInfo, capabilities and instructions, and relays every request to the backend's (legacy) session unchanged
- * but for the envelope. Progress and logging go back on the request's stream; backend→client requests become
- * input-required rounds.
+ * An SDK server that stands for one backend toward a client the gateway serves through the SDK (a modern-era
+ * request, or a 2024-11-05 SSE stream): it announces the backend's own serverInfo, capabilities and instructions,
+ * and relays every request and notification to the backend's session unchanged but for the modern envelope.
+ * Progress and logging go back with the request. Backend→client requests go to the client (`rounds` absent), or
+ * become input-required rounds for a modern-era client.
  */
-export function createBackendServer(connection: BackendConnection, rounds: InputRounds): Server {
+export function createBackendServer(connection: BackendConnection, rounds?: InputRounds): Server {
   const { serverInfo, capabilities, instructions } = connection.initializeResult;
   const server = new Server(serverInfo, { capabilities, ...(instructions ? { instructions } : {}) });
   server.fallbackRequestHandler = (request, ctx) =>
     wireErrors(() => {
       const params = withoutEnvelope(request.params);
       const forward = (options: CallOptions) => connection.request(request.method, params, options);
-      if (MULTI_ROUND.has(request.method)) return rounds.run(ctx, forward);
+      if (rounds && MULTI_ROUND.has(request.method)) return rounds.run(ctx, forward);
       return forward({
         signal: ctx.mcpReq.signal,
         onNotification: (notification) => void ctx.mcpReq.notify(notification as never).catch(() => {}),
-        onRequest: () =>
-          Promise.reject({
-            code: JsonRpcErrorCode.InvalidRequest,
-            message: `A modern-era client cannot answer a server request during ${request.method}.`,
-          }),
+        onRequest: (backendRequest) =>
+          rounds
+            ? Promise.reject({
+                code: JsonRpcErrorCode.InvalidRequest,
+                message: `A modern-era client cannot answer a server request during ${request.method}.`,
+              })
+            : (ctx.mcpReq.send({
+                method: backendRequest.method,
+                params: backendRequest.params,
+              } as never) as Promise<Record<string, unknown>>),
       });
     });
+  server.fallbackNotificationHandler = async (notification) => {
+    if (notification.method === 'notifications/initialized') return; // the gateway initialized the backend itself
+    await connection.notify(notification.method, notification.params as Record<string, unknown> | undefined);
+  };
   return server;
 }
 

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
+import type { JsonRpcMessage, Logger } from '@mcp-gateway/core';
+import { readMessages, refuse } from '../internal/http';
+import { SseStream } from '../internal/sse';
+
+/**
+ * The server side of the 2024-11-05 HTTP+SSE transport as an SDK `Transport`: messages to the client go on the
+ * client's one GET stream, which opens with an `endpoint` event naming where to POST; the client's POSTs arrive
+ * through {@link SseRoute.post}.
+ */
+class SseServerTransport implements Transport {
+  readonly sessionId = randomUUID(); // unguessable; it names the stream, it never authenticates anyone
+  readonly stream: SseStream;
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+
+  constructor(onGone: () => void) {
+    this.stream = new SseStream({}, () => {
+      onGone();
+      this.onclose?.();
+    });
+    this.stream.event('endpoint', `/messages?sessionId=${this.sessionId}`);
+  }
+
+  async start(): Promise<void> {}
+
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (!this.stream.send(message as JsonRpcMessage)) throw new Error('The client closed its SSE stream.');
+  }
+
+  async close(): Promise<void> {
+    if (!this.stream.open) return;
+    this.stream.end();
+    this.onclose?.();
+  }
+}
+
+/**
+ * `GET /sse` (the gateway) and `GET /sse/{backend}` (one backend) with `POST /messages?sessionId=…`, for clients
+ * that only speak the 2024-11-05 HTTP+SSE transport. Each stream is served by the same SDK servers as the stdio
+ * front door, attached to the transport above.
+ */
+export class SseRoute {
+  private readonly streams = new Map<string, SseServerTransport>();
+
+  constructor(
+    private readonly maxBodyBytes: number,
+    private readonly logger: Logger,
+  ) {}
+
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /** Opens a stream and lets `attach` connect a server to it; rejects as `attach` does. */
+  async open(request: Request, attach: (transport: Transport) => Promise<void>): Promise<Response> {
+    if (!(request.headers.get('accept') ?? 'text/event-stream').includes('text/event-stream'))
+      return refuse(406, 'Not Acceptable: GET /sse opens a stream; send Accept: text/event-stream.');
+    const transport = new SseServerTransport(() => this.streams.delete(transport.sessionId));
+    this.streams.set(transport.sessionId, transport);
+    try {
+      await attach(transport);
+    } catch (error) {
+      this.streams.delete(transport.sessionId);
+      throw error;
+    }
+    this.logger.debug('SSE stream opened', { session: transport.sessionId });
+    return transport.stream.response;
+  }
+
+  /** One client message (or batch) for the stream its `sessionId` names: 202, the answer goes on the stream. */
+  async post(request: Request, body?: AsyncIterable<Uint8Array>): Promise<Response> {
+    const id = new URL(request.url).searchParams.get('sessionId');
+    const transport = id ? this.streams.get(id) : undefined;
+    if (!transport)
+      return refuse(404, 'Not Found: no open SSE stream has this sessionId; open one with GET /sse.');
+    const posted = await readMessages(request, this.maxBodyBytes, body ?? request.body, false);
+    if (posted instanceof Response) return posted;
+    for (const message of posted.messages) transport.onmessage?.(message as JSONRPCMessage);
+    return new Response('Accepted', { status: 202 });
+  }
+
+  /** Ends every stream. */
+  async close(): Promise<void> {
+    const all = [...this.streams.values()];
+    this.streams.clear();
+    await Promise.all(all.map((transport) => transport.close()));
+  }
+}
