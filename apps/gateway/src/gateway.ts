@@ -92,19 +92,18 @@ export class Gateway {
 
   /**
    * The stdio front door: serves `/mcp`'s gateway (meta or aggregate) on stdin/stdout instead of a socket, for
-   * clients that only spawn processes. Logs stay on stderr. Resolves when the client closes stdin.
+   * clients that only spawn processes, in either protocol era. Logs stay on stderr. Resolves when the client closes stdin.
    */
   async serveStdio(): Promise<void> {
-    const transport = new StdioServerTransport();
-    const closed = new Promise<void>((resolve) => (transport.onclose = resolve));
-    process.stdin.once('end', () => void transport.close());
-    await this.http.attach(transport);
+    const closed = new Promise<void>((resolve) => process.stdin.once('end', resolve));
+    const serving = this.http.serveEitherEra(new StdioServerTransport());
     this.logger.info('MCP Gateway serving on stdio', {
       mode: this.config.mode,
       backends: Object.keys(this.config.backends),
     });
     void this.supervisor.warm();
     await closed;
+    await serving.close();
   }
 
   /** Starts (on the socket, or on stdio with `stdio`), then waits for SIGINT, SIGTERM or stdin's end, and shuts down. */

@@ -36,4 +36,28 @@ describe('mcp-gateway --stdio (the stdio front door)', () => {
       expect(alive([transport.pid!, ...started])).toEqual([]);
     }
   });
+
+  it('serves a 2026-07-28 client too, which opens with server/discover', async () => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [tsx, bin, '--stdio', '--config', exampleConfig],
+      stderr: 'pipe',
+    });
+    const client = new Client(
+      { name: 'stdio-modern', version: '1' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    await client.connect(transport);
+    try {
+      expect(client.getProtocolEra()).toBe('modern');
+      expect((await client.listTools()).tools).toHaveLength(4);
+      const result = await client.callTool({
+        name: 'gateway_invoke',
+        arguments: { server: 'everything', tool: 'echo', arguments: { message: 'modern stdio' } },
+      });
+      expect(result.content).toEqual([{ type: 'text', text: 'Echo: modern stdio' }]);
+    } finally {
+      await client.close();
+    }
+  });
 });

@@ -39,6 +39,8 @@ export interface GatewayApp {
   app: Hono;
   /** Serves `/mcp`'s gateway (meta or aggregate) to one client over another SDK transport, e.g. stdio. */
   attach(transport: Transport): Promise<void>;
+  /** The same over a stdio-shaped transport, in the era (2025 or 2026-07-28) the client opens with. */
+  serveEitherEra(transport: Transport): { close(): Promise<void> };
   /** Ends every client session. Idempotent. */
   close(): Promise<void>;
 }
@@ -102,6 +104,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   return {
     app,
     attach: (transport) => gateway.attach(transport),
+    serveEitherEra: (transport) => gateway.serveEitherEra(transport),
     close: async () => {
       unsubscribe();
       if (source.mode === 'meta') source.tools.close();

@@ -3,6 +3,7 @@ import type {
   Transport,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Logger } from '@mcp-gateway/core';
 import { Sessions } from '../internal/sessions';
 import { ModernEndpoint } from '../modern/endpoint';
@@ -51,9 +52,27 @@ export class GatewayRoute {
 
   /** Serves one client over any SDK transport, beside the HTTP sessions; resolves once it is connected. */
   async attach(transport: Transport): Promise<void> {
-    const server = await this.serve(transport);
+    this.track(await this.serve(transport));
+  }
+
+  /**
+   * Serves one client over a stdio-shaped transport in the era its first message opens: a 2025 `initialize`, or a
+   * 2026-07-28 request with the `_meta` envelope (the SDK's `serveStdio` decides). Returns how to end it.
+   */
+  serveEitherEra(transport: Transport): { close(): Promise<void> } {
+    return serveStdio(
+      (ctx) =>
+        this.track(
+          createGatewayServer(this.source, this.info, ctx.era === 'modern' ? this.rounds : undefined),
+        ),
+      { transport, onerror: (error) => this.logger.debug('stdio client error', { error: error.message }) },
+    );
+  }
+
+  private track(server: Server): Server {
     this.attached.add(server);
     server.onclose = () => this.attached.delete(server);
+    return server;
   }
 
   /** Open client sessions: HTTP ones and attached (stdio) ones. */
