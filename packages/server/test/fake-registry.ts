@@ -63,7 +63,11 @@ export class FakeRegistry implements BackendRegistry, Catalog {
   has(name: string) {
     return name === 'fake';
   }
+  /** Set to make the backend fail to start. */
+  startError: Error | undefined;
+
   async acquire(): Promise<BackendConnection> {
+    if (this.startError) throw this.startError;
     return {
       backend: 'fake',
       initializeResult: {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GatewayError } from '@mcp-gateway/core';
 import { createGatewayApp } from '../src/index';
 import { FakeRegistry } from './fake-registry';
 
@@ -174,5 +175,39 @@ describe('resource subscriptions on a shared backend', () => {
     gateway.close();
     expect(await events(aliceStream)).toEqual([]);
     expect(await events(bobStream)).toEqual([updated('test://x')]);
+  });
+
+  it('answers a modern-era request for a backend that cannot start with its precise error', async () => {
+    const registry = new FakeRegistry();
+    registry.startError = new GatewayError(
+      'BACKEND_START_FAILED',
+      'Backend "fake" failed to start: exit code 3.',
+    );
+    const gateway = createGatewayApp({ registry, catalog: registry });
+    const response = await gateway.app.request('/mcp/fake', {
+      method: 'POST',
+      headers: { ...HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'tools/list',
+        params: {
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': {},
+            'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+          },
+        },
+      }),
+    });
+    expect(await response.json()).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: -32000,
+        message: 'Backend "fake" failed to start: exit code 3.',
+        data: { code: 'BACKEND_START_FAILED' },
+      },
+    });
   });
 });

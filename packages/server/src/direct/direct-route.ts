@@ -2,17 +2,17 @@ import type { Server, Transport } from '@modelcontextprotocol/server';
 import { isRequest, backendNotFound, type BackendRegistry, type Logger } from '@mcp-gateway/core';
 import { errorBody } from '../internal/errors';
 import { checkProtocolVersion, readMessages, refuse, sessionNotFound } from '../internal/http';
-import { createBackendServer } from './backend-server';
 import { ModernEndpoint } from '../modern/endpoint';
 import { InputRounds } from '../modern/input-rounds';
+import { createBackendServer } from './backend-server';
 import { DirectSession } from './direct-session';
 import { Subscriptions } from './subscriptions';
 
 /**
  * Serves `/mcp/{backend}` over Streamable HTTP: in the sessionful 2025 era one {@link DirectSession} per client,
- * each bridged to the shared backend; modern-era (2026-07-28) requests one by one through a {@link ModernEndpoint}. The gateway speaks this transport itself rather than through the SDK's,
- * because a relay never needs to parse what it forwards, and answering in plain JSON when nothing streams is what
- * keeps the added latency small.
+ * each bridged to the shared backend; modern-era (2026-07-28) requests one by one through a {@link ModernEndpoint}.
+ * The gateway speaks the 2025 transport itself rather than through the SDK's, because a relay never needs to parse
+ * what it forwards, and answering in plain JSON when nothing streams is what keeps the added latency small.
  */
 export class DirectRoute {
   private readonly sessions = new Map<string, DirectSession>();
@@ -111,7 +111,15 @@ export class DirectRoute {
     if (posted instanceof Response) return posted;
     const modern = this.modernEndpoint(backend);
     const parsed = posted.batch ? posted.messages : posted.messages[0];
-    if (await modern.claims(request, parsed)) return modern.handle(request, parsed);
+    if (await modern.claims(request, parsed)) {
+      try {
+        await this.registry.acquire(backend); // a backend that cannot start gets its precise error, not a bare 500
+      } catch (error) {
+        const id = isRequest(posted.messages[0]!) ? posted.messages[0].id : null;
+        return Response.json(errorBody(id, error));
+      }
+      return modern.handle(request, parsed);
+    }
     const initialize = posted.messages.find((m) => isRequest(m) && m.method === 'initialize');
     if (!initialize) {
       const session = this.session(backend, request);
