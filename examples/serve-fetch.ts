@@ -1,6 +1,6 @@
 // Serves a fetch-style handler on 127.0.0.1 with node:http, for test backends built from the SDK's server package.
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { listenFetch } from './fixtures/listen-fetch.mjs';
 
 export interface LoopbackServer {
   origin: URL;
@@ -8,22 +8,9 @@ export interface LoopbackServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Listens on a free port; `await using` closes the server and its connections. */
 export async function serveFetch(handler: (request: Request) => Promise<Response>): Promise<LoopbackServer> {
-  const http = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const headers = new Headers();
-    for (const [key, value] of Object.entries(req.headers))
-      if (typeof value === 'string') headers.set(key, value);
-    const body = req.method === 'POST' ? Buffer.concat(chunks) : undefined;
-    const response = await handler(
-      new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers, body }),
-    );
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    if (response.body) for await (const chunk of response.body) res.write(chunk);
-    res.end();
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const http = await listenFetch(handler);
   const { port } = http.address() as AddressInfo;
   const close = () =>
     new Promise<void>((resolve) => {
