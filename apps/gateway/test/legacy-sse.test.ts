@@ -25,6 +25,8 @@ describe('the 2024-11-05 HTTP+SSE transport', () => {
       arguments: { server: 'everything', tool: 'echo', arguments: { message: 'old' } },
     });
     expect(result.content).toEqual([{ type: 'text', text: 'Echo: old' }]);
+    const metrics = await (await fetch(new URL('/metrics', base))).text();
+    expect(metrics).toContain('mcp_gateway_sessions{route="/sse"} 1');
   });
 
   it('passes one backend through on /sse/{backend}, sampling included', async () => {

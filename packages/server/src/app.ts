@@ -37,9 +37,10 @@ export interface GatewayAppOptions {
 
 export interface GatewayApp {
   app: Hono;
-  /** Serves `/mcp`'s gateway (meta or aggregate) to one client over another SDK transport, e.g. stdio. */
-  attach(transport: Transport): Promise<void>;
-  /** The same over a stdio-shaped transport, in the era (2025 or 2026-07-28) the client opens with. */
+  /**
+   * Serves `/mcp`'s gateway (meta or aggregate) to one client over a stdio-shaped SDK transport, in the era (2025
+   * or 2026-07-28) the client opens with.
+   */
   serveEitherEra(transport: Transport): { close(): Promise<void> };
   /** Ends every client session. Idempotent. */
   close(): Promise<void>;
@@ -84,9 +85,13 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   app.use('*', metrics.count);
   app.get('/health', (c) => c.json(healthReport(options.registry)));
   app.get('/metrics', (c) =>
-    c.text(metrics.render({ '/mcp': gateway.sessionCount, ...direct.sessionCounts() }), 200, {
-      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-    }),
+    c.text(
+      metrics.render({ '/mcp': gateway.sessionCount, ...direct.sessionCounts(), '/sse': sse.size }),
+      200,
+      {
+        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+      },
+    ),
   );
   app.all('/mcp', (c) => gateway.handle(c.req.raw, nodeBody(c.env)));
   app.all('/mcp/:backend', (c) => direct.handle(c.req.param('backend'), c.req.raw, nodeBody(c.env)));
@@ -103,7 +108,6 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   app.post('/messages', (c) => sse.post(c.req.raw, nodeBody(c.env)));
   return {
     app,
-    attach: (transport) => gateway.attach(transport),
     serveEitherEra: (transport) => gateway.serveEitherEra(transport),
     close: async () => {
       unsubscribe();

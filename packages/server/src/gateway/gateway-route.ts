@@ -19,7 +19,7 @@ interface GatewaySession {
 /** Serves `/mcp`: one SDK server per legacy client session or modern-era request, over the meta or aggregate tools. */
 export class GatewayRoute {
   private readonly sessions: Sessions<GatewaySession>;
-  /** Clients served over other transports (the stdio front door). */
+  /** Clients served over other transports (SSE streams, the stdio front door), to tell about list changes. */
   private readonly attached = new Set<Server>();
   private readonly modern: ModernEndpoint;
   private readonly rounds = new InputRounds();
@@ -75,9 +75,9 @@ export class GatewayRoute {
     return server;
   }
 
-  /** Open client sessions: HTTP ones and attached (stdio) ones. */
+  /** Open HTTP sessions on `/mcp` (clients on SSE streams and stdio are counted where they are served). */
   get sessionCount(): number {
-    return this.sessions.size + this.attached.size;
+    return this.sessions.size;
   }
 
   /** Tells every session which lists changed (aggregate mode, after a catalog change). */
