@@ -92,7 +92,8 @@ export class Gateway {
 
   /**
    * The stdio front door: serves `/mcp`'s gateway (meta or aggregate) on stdin/stdout instead of a socket, for
-   * clients that only spawn processes, in either protocol era. Logs stay on stderr. Resolves when the client closes stdin.
+   * clients that only spawn processes, in either protocol era. Logs stay on stderr. Resolves when the client closes
+   * stdin.
    */
   async serveStdio(): Promise<void> {
     const closed = new Promise<void>((resolve) => process.stdin.once('end', resolve));
