@@ -26,6 +26,7 @@ export type { Logger, LogFields } from './logger';
 export { JsonRpcError } from './backend';
 export type { InitializeResult, CallOptions, BackendConnection, LiveConnection } from './backend';
 export type { CatalogTool, BackendCatalog, Catalog } from './catalog';
+export type { EventStore } from './event-store';
 export type {
   BackendState,
   BackendHealth,

@@ -4,6 +4,7 @@ import {
   silentLogger,
   type BackendRegistry,
   type Catalog,
+  type EventStore,
   type GatewayMode,
   type Logger,
 } from '@mcp-gateway/core';
@@ -16,6 +17,7 @@ import { hostGuard } from './internal/host-guard';
 import { DEFAULT_MAX_BODY_BYTES } from './internal/http';
 import { errorBody } from './internal/errors';
 import { SseRoute } from './legacy/sse-route';
+import { MemoryEventStore } from './memory-event-store';
 import { Metrics } from './metrics';
 
 export interface GatewayAppOptions {
@@ -33,6 +35,11 @@ export interface GatewayAppOptions {
   allowedHosts?: string[] | null;
   /** The largest POST body accepted, in bytes (413 beyond); 4 MiB by default. */
   maxBodyBytes?: number;
+  /**
+   * Keeps what legacy sessions' SSE streams carry, so that a client that lost one resumes it with `Last-Event-ID`.
+   * A {@link MemoryEventStore} by default; pass a shared one to resume on another replica, or `null` for none.
+   */
+  eventStore?: EventStore | null;
 }
 
 export interface GatewayApp {
@@ -56,7 +63,8 @@ export interface GatewayApp {
 export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const logger = options.logger ?? silentLogger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const direct = new DirectRoute(options.registry, logger, maxBodyBytes);
+  const events = options.eventStore === null ? undefined : (options.eventStore ?? new MemoryEventStore());
+  const direct = new DirectRoute(options.registry, logger, maxBodyBytes, events);
   const source: ToolSource =
     options.mode === 'aggregate'
       ? { mode: 'aggregate', tools: new AggregateTools(options), resources: new AggregateResources(options) }
@@ -66,6 +74,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     options.serverInfo ?? { name: 'mcp-gateway', version: '0.0.0' },
     logger,
     maxBodyBytes,
+    events,
   );
   const sse = new SseRoute(maxBodyBytes, logger);
   let lists = source.mode === 'aggregate' ? listsOf(source.resources) : undefined;

@@ -3,3 +3,4 @@ export { createGatewayApp } from './app';
 export type { GatewayApp, GatewayAppOptions } from './app';
 export { healthReport } from './health';
 export type { HealthReport } from './health';
+export { MemoryEventStore } from './memory-event-store';

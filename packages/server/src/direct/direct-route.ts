@@ -1,5 +1,11 @@
 import type { Server, Transport } from '@modelcontextprotocol/server';
-import { isRequest, backendNotFound, type BackendRegistry, type Logger } from '@mcp-gateway/core';
+import {
+  isRequest,
+  backendNotFound,
+  type BackendRegistry,
+  type EventStore,
+  type Logger,
+} from '@mcp-gateway/core';
 import { errorBody } from '../internal/errors';
 import { checkProtocolVersion, readMessages, refuse, sessionNotFound } from '../internal/http';
 import { ModernEndpoint } from '../modern/endpoint';
@@ -28,6 +34,8 @@ export class DirectRoute {
     private readonly registry: BackendRegistry,
     private readonly logger: Logger,
     private readonly maxBodyBytes: number,
+    /** Keeps what the sessions' SSE streams carry, so that a client can resume one with `Last-Event-ID`. */
+    private readonly events?: EventStore,
   ) {
     this.unsubscribe = registry.onEvent((backend, notification) => {
       for (const session of this.sessions.values())
@@ -64,7 +72,8 @@ export class DirectRoute {
     }
     if (!(request.headers.get('accept') ?? '').includes('text/event-stream'))
       return refuse(406, 'Not Acceptable: a GET stream needs Accept: text/event-stream.');
-    return session.listen();
+    const lastEventId = request.headers.get('last-event-id');
+    return lastEventId ? session.resume(lastEventId) : session.listen();
   }
 
   /**
@@ -129,7 +138,7 @@ export class DirectRoute {
       return refuse(400, 'Invalid Request: initialize must be sent on its own.', -32600);
     if (request.headers.has('mcp-session-id'))
       return refuse(400, 'Bad Request: initialize starts a new session; send it without Mcp-Session-Id.');
-    const session = new DirectSession(backend, this.registry, this.subscriptions, this.logger);
+    const session = new DirectSession(backend, this.registry, this.subscriptions, this.logger, this.events);
     const response = await session.post(posted.messages, posted.batch);
     if (session.initialized) {
       this.sessions.set(session.id, session);

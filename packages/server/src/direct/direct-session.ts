@@ -10,10 +10,13 @@ import {
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  type EventStore,
   type Logger,
 } from '@mcp-gateway/core';
 import { toJsonRpcError } from '../internal/errors';
-import { SseStream } from '../internal/sse';
+import { refuse } from '../internal/http';
+import { scopedEvents } from '../internal/scoped-events';
+import { SseStream, replay } from '../internal/sse';
 import { negotiateVersion } from '../internal/versions';
 import { Exchange } from './exchange';
 import type { Subscriptions } from './subscriptions';
@@ -37,13 +40,20 @@ export class DirectSession {
   private standalone: SseStream | undefined;
   /** The resource URIs this client subscribed to: only their `resources/updated` reach it. */
   private readonly subscribed = new Set<string>();
+  /** This session's part of the event store, when the gateway keeps one. */
+  private readonly events: EventStore | undefined;
+  /** Resumable streams not yet ended, by stream id. */
+  private readonly streams = new Map<string, SseStream>();
 
   constructor(
     readonly backend: string,
     private readonly registry: BackendRegistry,
     private readonly subscriptions: Subscriptions,
     private readonly logger: Logger,
-  ) {}
+    events?: EventStore,
+  ) {
+    this.events = events && scopedEvents(events, this.id);
+  }
 
   /**
    * Takes the messages of one POST. Responses and notifications are handled at once (202); requests are answered
@@ -53,18 +63,35 @@ export class DirectSession {
     const requests = messages.filter(isRequest);
     for (const message of messages) if (!isRequest(message)) this.receive(message);
     if (requests.length === 0) return new Response(null, { status: 202, headers: this.headers() });
-    const exchange = new Exchange(requests, batch, this.headers());
+    const exchange = new Exchange(requests, batch, this.headers(), () => this.openStream());
     for (const request of requests) void this.handleRequest(request, exchange);
     return exchange.response;
   }
 
-  /** Opens the standalone stream (one at a time: 409 for a second one). */
+  /** Opens the standalone stream (one at a time: 409 while a client reads one). */
   listen(): Response {
-    if (this.standalone?.open) {
+    if (this.standalone?.connected)
       return new Response('Conflict: this session already has a GET stream open.', { status: 409 });
-    }
-    const stream = (this.standalone = new SseStream(this.headers()));
+    this.standalone?.end();
+    const stream = (this.standalone = this.openStream());
     return stream.response;
+  }
+
+  /**
+   * Continues the stream an event of this session was sent on, from that event (a GET with `Last-Event-ID`): the
+   * stored events after it, then whatever the stream still carries.
+   */
+  async resume(lastEventId: string): Promise<Response> {
+    const streamId = await this.events?.getStreamIdForEventId(lastEventId);
+    if (!this.events || streamId === undefined)
+      return refuse(
+        400,
+        `Bad Request: Last-Event-ID "${lastEventId}" names no event this session kept; open a new GET stream without it.`,
+      );
+    const stream = this.streams.get(streamId);
+    if (stream?.connected)
+      return new Response('Conflict: a client already reads the stream of that event.', { status: 409 });
+    return stream ? stream.resume(lastEventId) : replay(this.headers(), this.events, lastEventId);
   }
 
   /** A backend notification for the sessions of this backend (`list_changed`; `resources/updated` to subscribers). */
@@ -85,6 +112,7 @@ export class DirectSession {
     for (const controller of this.inFlight.values()) controller.abort();
     this.inFlight.clear();
     this.standalone?.end();
+    for (const stream of this.streams.values()) stream.end();
     for (const uri of this.subscribed) {
       if (!this.subscriptions.remove(this.backend, uri) || !unsubscribe) continue;
       this.registry
@@ -93,6 +121,18 @@ export class DirectSession {
         .catch(() => {}); // the backend is gone: so is its subscription
     }
     this.subscribed.clear();
+  }
+
+  /** A new SSE stream, resumable when the gateway keeps events. */
+  private openStream(): SseStream {
+    if (!this.events) return new SseStream(this.headers());
+    const streamId = randomUUID();
+    const stream = new SseStream(this.headers(), {
+      resumable: { store: this.events, streamId },
+      onEnd: () => this.streams.delete(streamId),
+    });
+    this.streams.set(streamId, stream);
+    return stream;
   }
 
   private headers(): Record<string, string> {

@@ -1,5 +1,5 @@
 import type { JsonRpcId, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '@mcp-gateway/core';
-import { SseStream } from '../internal/sse';
+import type { SseStream } from '../internal/sse';
 
 /**
  * The HTTP answer to one POST that carried requests. It is a plain JSON body when every response is ready before
@@ -18,6 +18,8 @@ export class Exchange {
     requests: JsonRpcRequest[],
     private readonly batch: boolean,
     private readonly headers: Record<string, string>,
+    /** Opens the stream the exchange becomes (resumable when the session keeps events). */
+    private readonly openStream: () => SseStream,
   ) {
     this.response = new Promise((resolve) => (this.resolve = resolve));
     this.waiting = new Set(requests.map((r) => r.id));
@@ -52,7 +54,7 @@ export class Exchange {
 
   private upgrade(): SseStream {
     if (this.stream) return this.stream;
-    const stream = (this.stream = new SseStream(this.headers));
+    const stream = (this.stream = this.openStream());
     for (const response of this.answered) stream.send(response);
     this.resolve(stream.response);
     return stream;

@@ -4,7 +4,7 @@ import type {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import type { Logger } from '@mcp-gateway/core';
+import type { EventStore, Logger } from '@mcp-gateway/core';
 import { Sessions } from '../internal/sessions';
 import { ModernEndpoint } from '../modern/endpoint';
 import { InputRounds } from '../modern/input-rounds';
@@ -29,13 +29,14 @@ export class GatewayRoute {
     private readonly info: GatewayServerInfo,
     private readonly logger: Logger,
     maxBodyBytes: number,
+    events?: EventStore,
   ) {
     this.modern = new ModernEndpoint(
       () => createGatewayServer(source, info, this.rounds),
       maxBodyBytes,
       logger,
     );
-    this.sessions = new Sessions(logger, maxBodyBytes, this.modern);
+    this.sessions = new Sessions(logger, maxBodyBytes, this.modern, events);
   }
 
   /** `body`: the request body as a Node stream, when the server has one (faster than the web stream). */

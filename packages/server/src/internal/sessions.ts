@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
-import type { Logger } from '@mcp-gateway/core';
+import {
+  WebStandardStreamableHTTPServerTransport,
+  type EventStore as SdkEventStore,
+} from '@modelcontextprotocol/server';
+import type { EventStore, Logger } from '@mcp-gateway/core';
 import type { ModernEndpoint } from '../modern/endpoint';
 import { checkProtocolVersion, readMessages, sessionNotFound } from './http';
+import { scopedEvents } from './scoped-events';
 
 /** What a route keeps per client session: the SDK transport it serves and how to end it. */
 export interface Session {
@@ -22,6 +26,8 @@ export class Sessions<S extends Session> {
     private readonly maxBodyBytes: number,
     /** Where modern-era (2026-07-28) requests to the same URL go. */
     private readonly modern: ModernEndpoint,
+    /** Keeps what the sessions' SSE streams carry, so that a client can resume one with `Last-Event-ID`. */
+    private readonly events?: EventStore,
   ) {}
 
   get size(): number {
@@ -57,8 +63,11 @@ export class Sessions<S extends Session> {
     }
     // The transport announces the session id during its first request, by which time `open` has built it.
     const built: { session?: S } = {};
+    const newId = randomUUID();
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      sessionIdGenerator: () => newId,
+      // The SDK's message type also allows an error response without an id; a store keeps messages as they are.
+      ...(this.events ? { eventStore: scopedEvents(this.events, newId) as SdkEventStore } : {}),
       onsessioninitialized: (sessionId) => {
         this.byId.set(sessionId, built.session!);
         this.logger.debug('session started', { session: sessionId });

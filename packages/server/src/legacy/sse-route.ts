@@ -17,10 +17,15 @@ class SseServerTransport implements Transport {
   onerror?: (error: Error) => void;
 
   constructor(onGone: () => void) {
-    this.stream = new SseStream({}, () => {
-      onGone();
-      this.onclose?.();
-    });
+    this.stream = new SseStream(
+      {},
+      {
+        onCancel: () => {
+          onGone();
+          this.onclose?.();
+        },
+      },
+    );
     this.stream.event('endpoint', `/messages?sessionId=${this.sessionId}`);
   }
 

@@ -1,0 +1,49 @@
+import type { EventStore, JsonRpcMessage } from '@mcp-gateway/core';
+
+/**
+ * An {@link EventStore} in this process's memory, bounded: past `maxEvents` the oldest events are dropped, and a
+ * client that resumes from one of them is told the id is unknown. Event ids are sequence numbers; the gateway
+ * scopes them to a session before a client can name one.
+ */
+export class MemoryEventStore implements EventStore {
+  private readonly events = new Map<number, { streamId: string; message: JsonRpcMessage }>();
+  /** Each stream's event numbers, oldest first. */
+  private readonly streams = new Map<string, number[]>();
+  private last = 0;
+
+  constructor(private readonly maxEvents = 10_000) {}
+
+  async storeEvent(streamId: string, message: JsonRpcMessage): Promise<string> {
+    const seq = ++this.last;
+    this.events.set(seq, { streamId, message });
+    const stream = this.streams.get(streamId) ?? [];
+    stream.push(seq);
+    this.streams.set(streamId, stream);
+    if (this.events.size > this.maxEvents) this.dropOldest();
+    return String(seq);
+  }
+
+  async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
+    return this.events.get(Number(eventId))?.streamId;
+  }
+
+  async replayEventsAfter(
+    lastEventId: string,
+    { send }: { send: (eventId: string, message: JsonRpcMessage) => Promise<void> },
+  ): Promise<string> {
+    const after = Number(lastEventId);
+    const event = this.events.get(after);
+    if (!event) throw new Error(`Unknown event id "${lastEventId}".`);
+    for (const seq of [...this.streams.get(event.streamId)!])
+      if (seq > after && this.events.has(seq)) await send(String(seq), this.events.get(seq)!.message);
+    return event.streamId;
+  }
+
+  private dropOldest(): void {
+    const [seq, { streamId }] = this.events.entries().next().value!;
+    this.events.delete(seq);
+    const stream = this.streams.get(streamId)!;
+    stream.shift();
+    if (stream.length === 0) this.streams.delete(streamId);
+  }
+}
