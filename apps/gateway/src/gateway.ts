@@ -35,13 +35,6 @@ export class Gateway {
       logger: this.logger,
       stateDir: config.stateDir,
     });
-    const isolated = Object.entries(config.backends).filter(([, b]) => b.isolation === 'per-session');
-    if (isolated.length > 0)
-      this.logger.warn(
-        'isolation: per-session is not implemented yet: these backends run one shared process for all clients, ' +
-          'with server→client requests routed to the client whose call is in flight',
-        { backends: isolated.map(([name]) => name) },
-      );
     this.http = createGatewayApp({
       registry: this.supervisor,
       catalog: this.supervisor,

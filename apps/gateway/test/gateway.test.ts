@@ -52,6 +52,7 @@ describe('Gateway on the example config (real backends from npm, real socket)', 
       last_error: null,
       uptime_s: expect.any(Number),
       pid: expect.any(Number),
+      sessions: 0,
     });
   });
 

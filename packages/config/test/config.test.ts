@@ -74,14 +74,14 @@ backends:
             headers: { Authorization: 'Bearer secret' },
           },
           timeouts: { startMs: 30000, requestMs: 120000, idleMs: 0 },
-          isolation: 'shared',
+          isolation: 'per-session',
         },
         pieces: {
           name: 'pieces',
           description: '',
           target: { kind: 'sse', url: 'http://localhost:39300/sse', headers: {} },
           timeouts: { startMs: 30000, requestMs: 120000, idleMs: 60000 },
-          isolation: 'shared',
+          isolation: 'per-session',
         },
       },
     });

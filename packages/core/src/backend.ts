@@ -30,6 +30,8 @@ export interface CallOptions {
  */
 export interface BackendConnection {
   readonly backend: string;
+  /** The client session this connection belongs to alone; `undefined` for a connection shared by every client. */
+  readonly session?: string;
   readonly initializeResult: InitializeResult;
   request(
     method: string,

@@ -13,6 +13,9 @@ export interface BackendHealth {
   uptime_s: number | null;
   /** The process id of a running stdio backend (it leads its own process group). */
   pid: number | null;
+  /** Client sessions running a connection of their own: a process each (`isolation: per-session`), or an upstream
+   * session each (HTTP backends). */
+  sessions: number;
 }
 
 export interface BackendSummary {
@@ -21,8 +24,15 @@ export interface BackendSummary {
   state: BackendState;
 }
 
-/** A message a backend sent that no in-flight call claims: `list_changed`, `resources/updated`, logging. */
-export type BackendEventListener = (backend: string, notification: JsonRpcNotification) => void;
+/**
+ * A message a backend sent that no in-flight call claims: `list_changed`, `resources/updated`, logging. `session`:
+ * sent on a client session's own connection, so it is for that session alone.
+ */
+export type BackendEventListener = (
+  backend: string,
+  notification: JsonRpcNotification,
+  session?: string,
+) => void;
 
 /**
  * Hands out connected backends. `server` and `meta` depend on this interface; the app wires in the supervisor.
@@ -30,8 +40,15 @@ export type BackendEventListener = (backend: string, notification: JsonRpcNotifi
 export interface BackendRegistry {
   list(): BackendSummary[];
   has(name: string): boolean;
-  /** A ready connection, starting the backend if needed. Rejects with a `GatewayError`. */
-  acquire(name: string): Promise<BackendConnection>;
+  /**
+   * A ready connection, starting the backend if needed. Rejects with a `GatewayError`. `session`: the client
+   * session asking. A backend that gives each client session a connection of its own (a stdio backend with
+   * `isolation: per-session`: a process each; an HTTP backend: an upstream session each) hands out that session's;
+   * otherwise, and without `session`, the one shared connection.
+   */
+  acquire(name: string, session?: string): Promise<BackendConnection>;
+  /** The client session ended: closes the connections it had of its own. Idempotent. */
+  release(session: string): Promise<void>;
   health(): Record<string, BackendHealth>;
   /** Subscribe to unclaimed backend notifications; returns the unsubscribe function. */
   onEvent(listener: BackendEventListener): () => void;

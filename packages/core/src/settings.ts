@@ -23,7 +23,10 @@ export interface BackendSettings {
   description: string;
   target: BackendTarget;
   timeouts: BackendTimeouts;
-  /** `shared`: one process for all clients. `per-session`: one process per client session (stdio only). */
+  /**
+   * `shared`: one connection for every client. `per-session`: one per client session: a process each for a stdio
+   * backend, an upstream session each for an HTTP one. Config defaults: `shared` for stdio, `per-session` for HTTP.
+   */
   isolation: 'shared' | 'per-session';
 }
 

@@ -47,7 +47,7 @@ export class AggregateResources {
         `Unknown resource URI "${String(params.uri)}": aggregate URIs look like gateway://<backend>/<uri>.`,
       );
     }
-    const connection = await this.options.registry.acquire(target.backend);
+    const connection = await this.options.registry.acquire(target.backend, options.session);
     const result = await connection.request(method, { ...params, uri: target.uri }, options);
     // Contents name the resource they came from; keep those URIs readable through the gateway too.
     if (!Array.isArray(result.contents)) return result;
@@ -65,7 +65,7 @@ export class AggregateResources {
         .get(backend)
         ?.prompts.find((p) => namespacedName(backend, String(p.name)) === params.name);
       if (prompt)
-        return (await this.options.registry.acquire(backend)).request(
+        return (await this.options.registry.acquire(backend, options.session)).request(
           'prompts/get',
           { ...params, name: prompt.name },
           options,

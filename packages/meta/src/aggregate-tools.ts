@@ -57,7 +57,7 @@ export class AggregateTools {
         `No tool named "${name}". Tool names are backend__tool; list them with tools/list.`,
       );
     }
-    const connection = await this.options.registry.acquire(route.backend);
+    const connection = await this.options.registry.acquire(route.backend, options.session);
     const { progressToken } = options;
     return (await connection.request(
       'tools/call',

@@ -13,7 +13,8 @@ import { ToolIndex } from './search/tool-index';
 /** A `tools/call` result, as MCP defines it. */
 export type ToolResult = Record<string, unknown> & { content: unknown[]; isError?: boolean };
 
-export type InvokeOptions = CallOptions & { progressToken?: string | number };
+/** `session`: the client session calling, for backends that give each session a connection of its own. */
+export type InvokeOptions = CallOptions & { progressToken?: string | number; session?: string };
 
 export interface MetaToolsOptions {
   registry: BackendRegistry;
@@ -133,7 +134,7 @@ export class MetaTools {
       );
     }
     this.validate(server, tool, args_);
-    const connection = await this.options.registry.acquire(server);
+    const connection = await this.options.registry.acquire(server, options.session);
     const { progressToken } = options;
     return (await connection.request(
       'tools/call',

@@ -10,6 +10,7 @@ function sources(catalogs: Record<string, BackendCatalog['tools'] | undefined>) 
   const registry: BackendRegistry = {
     list: () => Object.keys(catalogs).map((name) => ({ name, description: '', state: 'ready' })),
     has: (name) => name in catalogs,
+    release: async () => {},
     acquire: async (backend) =>
       ({
         backend,

@@ -69,13 +69,12 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     options.mode === 'aggregate'
       ? { mode: 'aggregate', tools: new AggregateTools(options), resources: new AggregateResources(options) }
       : { mode: 'meta', tools: new MetaTools(options) };
-  const gateway = new GatewayRoute(
-    source,
-    options.serverInfo ?? { name: 'mcp-gateway', version: '0.0.0' },
+  const gateway = new GatewayRoute(source, options.serverInfo ?? { name: 'mcp-gateway', version: '0.0.0' }, {
     logger,
     maxBodyBytes,
+    registry: options.registry,
     events,
-  );
+  });
   const sse = new SseRoute(maxBodyBytes, logger);
   let lists = source.mode === 'aggregate' ? listsOf(source.resources) : undefined;
   const unsubscribe = options.catalog.onChange(() => {

@@ -17,6 +17,7 @@ export const FAKE_HEALTH: BackendHealth = {
   last_error: null,
   uptime_s: 1,
   pid: 4242,
+  sessions: 0,
 };
 
 const TOOLS = [
@@ -66,7 +67,12 @@ export class FakeRegistry implements BackendRegistry, Catalog {
   /** Set to make the backend fail to start. */
   startError: Error | undefined;
 
-  async acquire(): Promise<BackendConnection> {
+  /** The client session of every `acquire`, and every session released. */
+  readonly acquiredFor: (string | undefined)[] = [];
+  readonly released: string[] = [];
+
+  async acquire(_name: string, session?: string): Promise<BackendConnection> {
+    this.acquiredFor.push(session);
     if (this.startError) throw this.startError;
     return {
       backend: 'fake',
@@ -79,6 +85,9 @@ export class FakeRegistry implements BackendRegistry, Catalog {
       request: (method, params, options) => this.answer(method, params ?? {}, options ?? {}),
       notify: async () => {},
     };
+  }
+  async release(session: string) {
+    this.released.push(session);
   }
   health() {
     return { fake: FAKE_HEALTH };

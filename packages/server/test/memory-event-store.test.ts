@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonRpcMessage } from '@mcp-gateway/core';
+import type { JsonRpcMessage, JsonRpcNotification } from '@mcp-gateway/core';
 import { MemoryEventStore } from '../src/index';
 import { scopedEvents } from '../src/internal/scoped-events';
 
@@ -8,7 +8,7 @@ const note = (n: number): JsonRpcMessage => ({ jsonrpc: '2.0', method: 'n', para
 async function replayed(store: MemoryEventStore | ReturnType<typeof scopedEvents>, after: string) {
   const seen: unknown[] = [];
   const stream = await store.replayEventsAfter(after, {
-    send: async (_id, message) => void seen.push((message as { params: { n: number } }).params.n),
+    send: async (_id, message) => void seen.push((message as JsonRpcNotification).params!.n),
   });
   return { stream, seen };
 }

@@ -60,6 +60,16 @@ describe('Streamable HTTP on /mcp/{backend}', () => {
     expect(await init.json()).toMatchObject({ id: 0, result: { serverInfo: { name: 'fake-server' } } });
   });
 
+  it('asks for the backend on behalf of the session, and releases the session on DELETE', async () => {
+    const { send, init, registry } = await session();
+    const id = init.headers.get('mcp-session-id')!;
+    await send(echo(1));
+    expect(registry.acquiredFor).toEqual([id, id]);
+    expect((await send(undefined, {}, 'DELETE')).status).toBe(200);
+    expect(registry.released).toEqual([id]);
+    expect((await send(echo(2))).status).toBe(404);
+  });
+
   it('answers a call with plain JSON when nothing streams', async () => {
     const { send } = await session();
     const response = await send(echo(1));

@@ -91,7 +91,7 @@ export class ManagedBackend {
     this.idleTimer.unref();
   }
 
-  health(toolsCached: number): BackendHealth {
+  health(toolsCached: number): Omit<BackendHealth, 'sessions'> {
     const running = this.state === 'ready';
     return {
       running,

@@ -43,38 +43,20 @@ export class Supervisor implements BackendRegistry, Catalog {
   private readonly refreshing = new Map<string, Promise<BackendCatalog | undefined>>();
   private readonly catalogs: CatalogStore;
   private readonly logger: Logger;
+  private readonly connect: Connector;
+  private readonly backoff: BackoffPolicy;
+  /** Per client session, the backends it runs of its own (see {@link Supervisor.acquire}). */
+  private readonly own = new Map<string, Map<string, ManagedBackend>>();
+  private closed = false;
 
   constructor(options: SupervisorOptions) {
     this.logger = options.logger ?? silentLogger;
     this.settings = options.backends;
     const eras = new Map<string, 'modern' | 'legacy'>(); // each HTTP backend's era is probed once
-    const connect: Connector =
-      options.connect ?? ((settings, logger) => connectBackend(settings, { logger, eras }));
-    const backoff = { ...defaultBackoff, ...options.backoff };
+    this.connect = options.connect ?? ((settings, logger) => connectBackend(settings, { logger, eras }));
+    this.backoff = { ...defaultBackoff, ...options.backoff };
     this.catalogs = new CatalogStore(options.stateDir, options.backends, this.logger);
-    for (const [name, settings] of Object.entries(options.backends)) {
-      const logger = this.logger.child({ backend: name });
-      this.backends.set(
-        name,
-        new ManagedBackend({
-          settings,
-          connect,
-          logger,
-          backoff,
-          onNotification: (notification) => {
-            const list = LIST_CHANGED[notification.method];
-            if (list)
-              void this.refresh(
-                name,
-                undefined,
-                list === 'resources' ? ['resources', 'resourceTemplates'] : [list],
-              );
-            for (const listener of this.listeners) listener(name, notification);
-          },
-          onStarted: (connection) => void this.refresh(name, connection),
-        }),
-      );
-    }
+    for (const name of Object.keys(options.backends)) this.backends.set(name, this.manage(name));
   }
 
   list(): BackendSummary[] {
@@ -89,9 +71,17 @@ export class Supervisor implements BackendRegistry, Catalog {
     return this.backends.has(name);
   }
 
-  async acquire(name: string): Promise<BackendConnection> {
-    const backend = this.backends.get(name);
-    if (!backend) throw backendNotFound(name, [...this.backends.keys()]);
+  /**
+   * A live connection to `name`. With `session`, a backend with `isolation: per-session` gets a connection for that
+   * client session alone (a stdio backend: a process; an HTTP backend: an upstream session), so that the backend
+   * tells clients apart and what it sends reaches the right one. Otherwise every client shares one connection.
+   */
+  async acquire(name: string, session?: string): Promise<BackendConnection> {
+    const shared = this.backends.get(name);
+    if (!shared) throw backendNotFound(name, [...this.backends.keys()]);
+    // Once closing, no new process starts: the shared backend answers that the gateway is shutting down.
+    const own = session !== undefined && !this.closed && this.settings[name]!.isolation === 'per-session';
+    const backend = own ? this.ownBackend(name, session) : shared;
     const connection = await backend.acquire();
     const request: BackendConnection['request'] = async (method, params, options) => {
       try {
@@ -106,17 +96,27 @@ export class Supervisor implements BackendRegistry, Catalog {
     };
     return {
       backend: name,
+      ...(own ? { session } : {}),
       initializeResult: connection.initializeResult,
       request,
       notify: (method, params) => connection.notify(method, params),
     };
   }
 
+  async release(session: string): Promise<void> {
+    const own = this.own.get(session);
+    this.own.delete(session);
+    await Promise.all([...(own?.values() ?? [])].map((backend) => backend.close()));
+  }
+
   health(): Record<string, BackendHealth> {
     return Object.fromEntries(
       [...this.backends.values()].map((b) => [
         b.name,
-        b.health(this.catalogs.get(b.name)?.tools.length ?? 0),
+        {
+          ...b.health(this.catalogs.get(b.name)?.tools.length ?? 0),
+          sessions: [...this.own.values()].filter((own) => own.get(b.name)?.currentState === 'ready').length,
+        },
       ]),
     );
   }
@@ -128,7 +128,11 @@ export class Supervisor implements BackendRegistry, Catalog {
 
   /** Stops every backend and its processes. Idempotent. */
   async close(): Promise<void> {
-    await Promise.all([...this.backends.values()].map((b) => b.close()));
+    this.closed = true;
+    await Promise.all([
+      ...[...this.backends.values()].map((b) => b.close()),
+      ...[...this.own.keys()].map((session) => this.release(session)),
+    ]);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -172,6 +176,40 @@ export class Supervisor implements BackendRegistry, Catalog {
       return next();
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, missing.length) }, next));
+  }
+
+  /**
+   * One backend as its lifecycle manager. A client session's own copy tells only that session what it sends, and
+   * does not touch the catalog when it starts (the shared one keeps it).
+   */
+  private manage(name: string, session?: string): ManagedBackend {
+    return new ManagedBackend({
+      settings: this.settings[name]!,
+      connect: this.connect,
+      logger: this.logger.child(session === undefined ? { backend: name } : { backend: name, session }),
+      backoff: this.backoff,
+      onNotification: (notification) => {
+        const list = LIST_CHANGED[notification.method];
+        if (list && session === undefined)
+          void this.refresh(
+            name,
+            undefined,
+            list === 'resources' ? ['resources', 'resourceTemplates'] : [list],
+          );
+        for (const listener of this.listeners) listener(name, notification, session);
+      },
+      onStarted: (connection) => {
+        if (session === undefined) void this.refresh(name, connection);
+      },
+    });
+  }
+
+  private ownBackend(name: string, session: string): ManagedBackend {
+    let own = this.own.get(session);
+    if (!own) this.own.set(session, (own = new Map()));
+    let backend = own.get(name);
+    if (!backend) own.set(name, (backend = this.manage(name, session)));
+    return backend;
   }
 
   private refresh(

@@ -22,6 +22,7 @@ export async function startForgetfulServer() {
       const fresh: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => void (sessions.set(id, fresh), stats.initializes++),
+        onsessionclosed: (id) => void sessions.delete(id),
       });
       const mcp = new Server({ name: 'forgetful', version: '1.0.0' }, { capabilities: { tools: {} } });
       mcp.setRequestHandler('tools/list', async () => ({
@@ -39,6 +40,8 @@ export async function startForgetfulServer() {
   return {
     url: new URL('/mcp', server.origin),
     stats,
+    /** Sessions open now (a DELETE ends one). */
+    openSessions: () => sessions.size,
     /** Drops every session, as a backend restart would. */
     forget: () => sessions.clear(),
     close: server.close,

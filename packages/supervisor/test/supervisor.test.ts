@@ -39,6 +39,7 @@ describe('Supervisor lifecycle (fake connections, fake timers)', () => {
       last_error: null,
       uptime_s: 0,
       pid: null,
+      sessions: 0,
     });
   });
 

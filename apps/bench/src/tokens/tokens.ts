@@ -85,6 +85,7 @@ function fakeSources(catalog: ToolCatalog): { registry: BackendRegistry; catalog
     list: () => catalog.backends.map((b) => ({ name: b.name, description: '', state: 'configured' })),
     has: (name) => byName.has(name),
     acquire: () => Promise.reject(new Error('the token benchmark never invokes tools')),
+    release: async () => {},
     health: () => ({}),
     onEvent: () => () => {},
   };

@@ -60,13 +60,6 @@ export function normalizeBackend(
 ): BackendSettings | undefined {
   const path = ['backends', name];
   const target = normalizeTarget(input, path, ctx, issues);
-  if (input.isolation === 'per-session' && target && target.kind !== 'stdio') {
-    issues.push({
-      path: [...path, 'isolation'],
-      message:
-        'expected "shared" for an HTTP backend, found "per-session" (only stdio backends run one process per session)',
-    });
-  }
   if (!target) return undefined;
   const seconds = (own: number | undefined, global: number | undefined, fallback: number) =>
     Math.round((own ?? global ?? fallback) * 1000);
@@ -79,7 +72,8 @@ export function normalizeBackend(
       requestMs: seconds(input.request_timeout, defaults.request_timeout, DEFAULTS.requestTimeoutS),
       idleMs: seconds(input.idle_timeout, defaults.idle_timeout, DEFAULTS.idleTimeoutS),
     },
-    isolation: input.isolation ?? 'shared',
+    // An HTTP backend gives each client session an upstream session of its own unless told to share one.
+    isolation: input.isolation ?? (target.kind === 'stdio' ? 'shared' : 'per-session'),
   };
 }
 

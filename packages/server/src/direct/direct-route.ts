@@ -27,8 +27,8 @@ export class DirectRoute {
   /** Modern-era serving, one endpoint per backend (each has its own `subscriptions/listen` streams). */
   private readonly modern = new Map<string, ModernEndpoint>();
   private readonly rounds = new InputRounds();
-  /** Clients served through an SDK transport (2024-11-05 SSE streams): backend → their servers. */
-  private readonly attached = new Map<Server, string>();
+  /** Clients served through an SDK transport (2024-11-05 SSE streams): their servers → backend and session. */
+  private readonly attached = new Map<Server, { backend: string; session?: string }>();
 
   constructor(
     private readonly registry: BackendRegistry,
@@ -37,14 +37,17 @@ export class DirectRoute {
     /** Keeps what the sessions' SSE streams carry, so that a client can resume one with `Last-Event-ID`. */
     private readonly events?: EventStore,
   ) {
-    this.unsubscribe = registry.onEvent((backend, notification) => {
-      for (const session of this.sessions.values())
-        if (session.backend === backend) session.broadcast(notification);
+    // What a session's own connection sends is for that session alone; what a shared one sends, for all of them.
+    this.unsubscribe = registry.onEvent((backend, notification, own) => {
+      const mine = (session: { backend: string; id?: string }) =>
+        session.backend === backend && (own === undefined || session.id === own);
+      for (const session of this.sessions.values()) if (mine(session)) session.broadcast(notification);
       if (notification.method.endsWith('/list_changed'))
         for (const [server, of] of this.attached)
-          if (of === backend) void server.notification(notification as never).catch(() => {});
+          if (mine({ backend: of.backend, id: of.session }))
+            void server.notification(notification as never).catch(() => {});
       const notify = this.modern.get(backend)?.notify;
-      if (!notify) return;
+      if (!notify || own !== undefined) return;
       if (notification.method === 'notifications/tools/list_changed') notify.toolsChanged();
       if (notification.method === 'notifications/prompts/list_changed') notify.promptsChanged();
       if (notification.method === 'notifications/resources/list_changed') notify.resourcesChanged();
@@ -86,9 +89,13 @@ export class DirectRoute {
         backend,
         this.registry.list().map((b) => b.name),
       );
-    const server = createBackendServer(await this.registry.acquire(backend));
-    this.attached.set(server, backend);
-    server.onclose = () => this.attached.delete(server);
+    const session = transport.sessionId;
+    const server = createBackendServer(await this.registry.acquire(backend, session));
+    this.attached.set(server, { backend, session });
+    server.onclose = () => {
+      this.attached.delete(server);
+      if (session !== undefined) void this.registry.release(session);
+    };
     await server.connect(transport);
   }
 
@@ -143,7 +150,7 @@ export class DirectRoute {
     if (session.initialized) {
       this.sessions.set(session.id, session);
       this.logger.debug('session started', { session: session.id });
-    }
+    } else session.close(false); // releases what the backend may have started for it
     return response;
   }
 

@@ -42,6 +42,8 @@ export class DirectSession {
   private readonly subscribed = new Set<string>();
   /** This session's part of the event store, when the gateway keeps one. */
   private readonly events: EventStore | undefined;
+  /** Whether the backend gave this session a connection of its own (see `BackendRegistry.acquire`). */
+  private ownsConnection = false;
   /** Resumable streams not yet ended, by stream id. */
   private readonly streams = new Map<string, SseStream>();
 
@@ -105,14 +107,17 @@ export class DirectSession {
   }
 
   /**
-   * Aborts what the client still waits for and ends the session's streams. `unsubscribe`: also tell the backend
-   * about subscriptions no other session holds (not when the whole gateway shuts down). Idempotent.
+   * Aborts what the client still waits for, ends the session's streams and closes its own backend connection, if
+   * it has one. `unsubscribe`: also tell a shared backend about subscriptions no other session holds (not when the
+   * whole gateway shuts down). Idempotent.
    */
   close(unsubscribe = true): void {
     for (const controller of this.inFlight.values()) controller.abort();
     this.inFlight.clear();
     this.standalone?.end();
     for (const stream of this.streams.values()) stream.end();
+    void this.registry.release(this.id);
+    if (this.ownsConnection) return this.subscribed.clear(); // its subscriptions end with its connection
     for (const uri of this.subscribed) {
       if (!this.subscriptions.remove(this.backend, uri) || !unsubscribe) continue;
       this.registry
@@ -151,7 +156,8 @@ export class DirectSession {
     const controller = new AbortController();
     this.inFlight.set(request.id, controller);
     try {
-      const connection = await this.registry.acquire(this.backend);
+      const connection = await this.registry.acquire(this.backend, this.id);
+      if (connection.session !== undefined) this.ownsConnection = true;
       if (request.method === 'initialize') {
         const requested = request.params?.protocolVersion;
         const result = {
@@ -181,14 +187,21 @@ export class DirectSession {
   }
 
   /**
-   * `resources/subscribe` and `resources/unsubscribe`, counted across the backend's sessions: only the first
-   * subscriber and the last to leave reach the backend (see {@link Subscriptions}).
+   * `resources/subscribe` and `resources/unsubscribe`. On a shared connection they are counted across the
+   * backend's sessions: only the first subscriber and the last to leave reach the backend (see {@link Subscriptions}).
    */
   private async subscription(
     request: JsonRpcRequest,
     forward: () => Promise<Record<string, unknown>>,
   ): Promise<Record<string, unknown>> {
     const uri = String(request.params?.uri);
+    if (this.ownsConnection) {
+      // On a connection of its own, the session subscribes for itself alone.
+      const result = await forward();
+      if (request.method === 'resources/subscribe') this.subscribed.add(uri);
+      else this.subscribed.delete(uri);
+      return result;
+    }
     if (request.method === 'resources/subscribe') {
       if (this.subscribed.has(uri) || !this.subscriptions.add(this.backend, uri)) {
         this.subscribed.add(uri);
@@ -218,7 +231,7 @@ export class DirectSession {
       }
       default:
         try {
-          const connection = await this.registry.acquire(this.backend);
+          const connection = await this.registry.acquire(this.backend, this.id);
           await connection.notify(notification.method, notification.params);
         } catch (error) {
           this.logger.debug('could not forward notification', {

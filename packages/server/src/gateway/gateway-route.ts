@@ -4,7 +4,7 @@ import type {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
-import type { EventStore, Logger } from '@mcp-gateway/core';
+import type { BackendRegistry, EventStore, Logger } from '@mcp-gateway/core';
 import { Sessions } from '../internal/sessions';
 import { ModernEndpoint } from '../modern/endpoint';
 import { InputRounds } from '../modern/input-rounds';
@@ -24,19 +24,29 @@ export class GatewayRoute {
   private readonly modern: ModernEndpoint;
   private readonly rounds = new InputRounds();
 
+  private readonly logger: Logger;
+  private readonly registry: BackendRegistry;
+
   constructor(
     private readonly source: ToolSource,
     private readonly info: GatewayServerInfo,
-    private readonly logger: Logger,
-    maxBodyBytes: number,
-    events?: EventStore,
+    options: {
+      logger: Logger;
+      maxBodyBytes: number;
+      /** Told when a client session ends, to close the backend connections it had of its own. */
+      registry: BackendRegistry;
+      events?: EventStore;
+    },
   ) {
+    const { logger, maxBodyBytes } = options;
+    this.logger = logger;
+    this.registry = options.registry;
     this.modern = new ModernEndpoint(
       () => createGatewayServer(source, info, this.rounds),
       maxBodyBytes,
       logger,
     );
-    this.sessions = new Sessions(logger, maxBodyBytes, this.modern, events);
+    this.sessions = new Sessions(logger, maxBodyBytes, this.modern, options.events);
   }
 
   /** `body`: the request body as a Node stream, when the server has one (faster than the web stream). */
@@ -72,7 +82,11 @@ export class GatewayRoute {
 
   private track(server: Server): Server {
     this.attached.add(server);
-    server.onclose = () => this.attached.delete(server);
+    const closed = server.onclose;
+    server.onclose = () => {
+      this.attached.delete(server);
+      closed?.();
+    };
     return server;
   }
 
@@ -109,6 +123,9 @@ export class GatewayRoute {
   private async serve(transport: Transport): Promise<Server> {
     const server = createGatewayServer(this.source, this.info);
     server.onerror = (error) => this.logger.debug('session error', { error: error.message });
+    server.onclose = () => {
+      if (transport.sessionId !== undefined) void this.registry.release(transport.sessionId);
+    };
     await server.connect(transport);
     return server;
   }

@@ -46,6 +46,7 @@ export function createGatewayServer(
     const token = ctx.mcpReq._meta?.progressToken;
     const options: InvokeOptions = {
       signal: ctx.mcpReq.signal,
+      session: sessionOf(ctx),
       progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
       onNotification: (notification) => void ctx.mcpReq.notify(notification as never).catch(() => {}),
       onRequest: async (backendRequest) =>
@@ -62,7 +63,10 @@ export function createGatewayServer(
   if (source.mode === 'aggregate') {
     const { resources } = source;
     const params = (request: { params?: unknown }) => (request.params ?? {}) as Record<string, unknown>;
-    const signal = (ctx: { mcpReq: { signal: AbortSignal } }) => ({ signal: ctx.mcpReq.signal });
+    const signal = (ctx: { mcpReq: { signal: AbortSignal }; sessionId?: string }) => ({
+      signal: ctx.mcpReq.signal,
+      session: sessionOf(ctx),
+    });
     server.setRequestHandler('resources/list', async () => ({ resources: resources.resources() }) as never);
     server.setRequestHandler(
       'resources/templates/list',
@@ -79,4 +83,9 @@ export function createGatewayServer(
     );
   }
   return server;
+
+  /** The client session for backends that give each one a connection of its own; modern-era requests have none. */
+  function sessionOf(ctx: { sessionId?: string }): string | undefined {
+    return rounds ? undefined : ctx.sessionId;
+  }
 }
