@@ -3,6 +3,15 @@ import { Gateway, GatewayConfig } from '../src/index';
 import { silentLogger } from '@mcp-gateway/core';
 import { connectClient, exampleConfig } from './helpers';
 
+/** The parts of the answers the tasks test reads: initialize, CreateTaskResult, tasks/get, tasks/list, a result. */
+interface TaskResult {
+  capabilities?: { tasks?: object };
+  task?: { taskId: string; status: string };
+  tasks?: { taskId: string }[];
+  status?: string;
+  content?: unknown;
+}
+
 describe('Gateway on the example config (real backends from npm, real socket)', () => {
   let gateway: Gateway;
   let base: URL;
@@ -34,6 +43,50 @@ describe('Gateway on the example config (real backends from npm, real socket)', 
     const allowed = await files.callTool({ name: 'list_allowed_directories', arguments: {} });
     expect(JSON.stringify(allowed)).toContain('scratch');
   });
+
+  it('passes tasks through: a task-augmented call, tasks/get, tasks/list and tasks/result', async () => {
+    const url = new URL('/mcp/everything', base);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
+    let id = 0;
+    const rpc = async (method: string, params: Record<string, unknown>) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ jsonrpc: '2.0', id: ++id, method, params }),
+      });
+      headers['mcp-session-id'] ??= response.headers.get('mcp-session-id')!;
+      // Plain JSON, or SSE when the backend says something first (task status): the answer carries our id.
+      const text = await response.text();
+      const messages = text.startsWith('{')
+        ? [JSON.parse(text)]
+        : [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!));
+      return messages.find((m) => m.id === id) as { result: TaskResult };
+    };
+    const init = await rpc('initialize', {
+      protocolVersion: '2025-11-25',
+      capabilities: {},
+      clientInfo: { name: 'tasks', version: '1' },
+    });
+    expect(init.result.capabilities!.tasks).toBeDefined(); // the backend's own capabilities, as it declared them
+    headers['mcp-protocol-version'] = '2025-11-25';
+
+    const created = await rpc('tools/call', {
+      name: 'simulate-research-query',
+      arguments: { topic: 'gateways' },
+      task: { ttl: 60_000 },
+    });
+    const { taskId, status } = created.result.task!;
+    expect(status).toBe('working');
+    expect((await rpc('tasks/get', { taskId })).result).toMatchObject({ taskId, status: 'working' });
+    const listed = (await rpc('tasks/list', {})).result.tasks!;
+    expect(listed.map((t) => t.taskId)).toContain(taskId);
+    const result = await rpc('tasks/result', { taskId }); // waits for the task to finish (about 4 s)
+    expect(JSON.stringify(result.result.content)).toContain('Research Report: gateways');
+    expect((await rpc('tasks/get', { taskId })).result.status).toBe('completed');
+  }, 20_000);
 
   it('reports backends in /health with the README shape', async () => {
     const response = await fetch(new URL('/health', base));
