@@ -93,17 +93,19 @@ describe.skipIf(!node22Available)('MCP conformance suite: direct vs through the 
   });
 
   it('runs the 2026-07-28 requirement set (0.2.0 alpha): the gateway serves the modern era for a 2025-era backend', async () => {
-    const args = ['--requirements', '2026-07-28', '--timeout', '3000'];
+    // server-stateless waits for listen-stream notifications that a backend without changes never sends: ~6 s.
+    const args = ['--requirements', '2026-07-28', '--timeout', '10000'];
     const own = await runSuite('next', ['server', '--url', direct.url, ...args]);
     const through = await runSuite('next', ['server', '--url', viaGateway, ...args]);
     results.server20260728 = { direct: summary(own), gateway: summary(through) };
     // The backend is a 2025-era SDK server: directly it fails nearly all of the set. Through the gateway, a modern
-    // client gets the modern era; what still fails needs fixtures the backend lacks (tasks, x-mcp-header tools,
-    // named input keys) and is reported in the results.
+    // client gets the modern era. What still fails is known and reported in the results: the tasks extension (the
+    // backend has none), x-mcp-header validation (pending in the suite), and input keys the scenarios expect by
+    // name, which a 2025-era backend's requests cannot carry.
     expect(through.passed).toBeGreaterThan(own.passed);
-    const core =
-      /^(tools-|resources-|prompts-|completion-|server-sse|dns-rebinding|caching|input-required-result-basic-sampling|input-required-result-multi-round)/;
-    expect(summary(through).failing.filter((name) => core.test(name))).toEqual([]);
+    const known =
+      /^(tasks-|http-custom-header-server-validation$|input-required-result-(basic-elicitation|multiple-input-requests)$)/;
+    expect(summary(through).failing.filter((name) => !known.test(name))).toEqual([]);
   });
 
   it("passes the client scenarios with the gateway's upstream connection as the client", async () => {

@@ -128,4 +128,28 @@ describe('modern-era requests at the HTTP level', () => {
       error: { message: /Unknown or expired requestState/ },
     });
   });
+
+  it('answers a call that needed a capability the client lacks with -32021 and HTTP 400', async () => {
+    const body = call(1, 'trigger-sampling-request', { prompt: 'raw', maxTokens: 5 });
+    const withoutSampling = { ...envelope, 'io.modelcontextprotocol/clientCapabilities': {} };
+    const request = { ...body, params: { ...body.params, _meta: withoutSampling } };
+    const response = await post('/mcp/everything', request);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      id: 1,
+      error: { code: -32021, data: { requiredCapabilities: { sampling: {} } } },
+    });
+  });
+
+  it('answers a method the backend does not implement with 404 and -32601', async () => {
+    const unknown = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'no/such-method',
+      params: { name: 'x', _meta: envelope },
+    };
+    const response = await post('/mcp/everything', unknown);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ id: 1, error: { code: -32601 } });
+  });
 });

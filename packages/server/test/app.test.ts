@@ -34,7 +34,7 @@ describe('/mcp/{backend} in process', () => {
     const client = await connect(fetch);
     expect([client.getServerVersion(), client.getServerCapabilities(), client.getInstructions()]).toEqual([
       { name: 'fake-server', version: '9.9.9' },
-      { tools: { listChanged: true } },
+      { tools: { listChanged: true }, logging: {} },
       'Use the tools.',
     ]);
     await client.close();

@@ -78,7 +78,7 @@ export class FakeRegistry implements BackendRegistry, Catalog {
       backend: 'fake',
       initializeResult: {
         protocolVersion: '2025-06-18',
-        capabilities: { tools: { listChanged: true } },
+        capabilities: { tools: { listChanged: true }, logging: {} },
         serverInfo: { name: 'fake-server', version: '9.9.9' },
         instructions: 'Use the tools.',
       },
@@ -109,6 +109,12 @@ export class FakeRegistry implements BackendRegistry, Catalog {
     const args = params.arguments as Record<string, unknown>;
     switch (params.name) {
       case 'echo': {
+        if (args.log)
+          options.onNotification?.({
+            jsonrpc: '2.0',
+            method: 'notifications/message',
+            params: { level: 'info', data: `echoing ${String(args.text)}` },
+          });
         const token = (params._meta as { progressToken?: unknown } | undefined)?.progressToken;
         if (token !== undefined) {
           options.onNotification?.({

@@ -220,4 +220,42 @@ describe('resource subscriptions on a shared backend', () => {
       },
     });
   });
+
+  it('gives a modern-era client log messages only when its request asks, at or above its level', async () => {
+    const registry = new FakeRegistry();
+    const gateway = createGatewayApp({ registry, catalog: registry });
+    const logs = async (logLevel?: string) => {
+      const response = await gateway.app.request('/mcp/fake', {
+        method: 'POST',
+        headers: {
+          ...HEADERS,
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/call',
+          'mcp-name': 'echo',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: {
+            name: 'echo',
+            arguments: { text: 'hi', log: true },
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+              'io.modelcontextprotocol/clientCapabilities': {},
+              ...(logLevel ? { 'io.modelcontextprotocol/logLevel': logLevel } : {}),
+            },
+          },
+        }),
+      });
+      const body = response.headers.get('content-type')?.includes('event-stream')
+        ? await events(response)
+        : [await response.json()];
+      expect(body.at(-1)).toMatchObject({ id: 1, result: { content: [{ text: 'hi' }] } });
+      return body.filter((m) => (m as { method?: string }).method === 'notifications/message');
+    };
+    expect(await logs()).toEqual([]);
+    expect(await logs('error')).toEqual([]);
+    expect(await logs('debug')).toMatchObject([{ params: { level: 'info', data: 'echoing hi' } }]);
+  });
 });

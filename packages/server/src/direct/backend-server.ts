@@ -7,7 +7,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { JsonRpcErrorCode, type BackendConnection, type CallOptions } from '@mcp-gateway/core';
 import { wireErrors } from '../internal/errors';
-import type { InputRounds } from '../modern/input-rounds';
+import { relay, type InputRounds } from '../modern/input-rounds';
 
 /** Methods whose result may be input-required, so that a backend may ask the client something during them. */
 const MULTI_ROUND = new Set(['tools/call', 'prompts/get', 'resources/read']);
@@ -36,7 +36,8 @@ export function createBackendServer(connection: BackendConnection, rounds?: Inpu
       if (rounds && MULTI_ROUND.has(request.method)) return rounds.run(ctx, forward);
       return forward({
         signal: ctx.mcpReq.signal,
-        onNotification: (notification) => void ctx.mcpReq.notify(notification as never).catch(() => {}),
+        onNotification: (notification) =>
+          rounds ? relay(ctx, notification) : void ctx.mcpReq.notify(notification as never).catch(() => {}),
         onRequest: (backendRequest) =>
           rounds
             ? Promise.reject({

@@ -1,5 +1,6 @@
 import type { Server, Transport } from '@modelcontextprotocol/server';
 import {
+  JsonRpcErrorCode,
   isRequest,
   backendNotFound,
   type BackendRegistry,
@@ -134,7 +135,7 @@ export class DirectRoute {
         const id = isRequest(posted.messages[0]!) ? posted.messages[0].id : null;
         return Response.json(errorBody(id, error));
       }
-      return modern.handle(request, parsed);
+      return notFoundAs404(await modern.handle(request, parsed));
     }
     const initialize = posted.messages.find((m) => isRequest(m) && m.method === 'initialize');
     if (!initialize) {
@@ -182,4 +183,18 @@ export class DirectRoute {
     session.close();
     this.logger.debug('session ended', { session: session.id });
   }
+}
+
+/**
+ * The backend's "method not found", relayed by a handler, comes back from the SDK on HTTP 200 (a handler's errors
+ * stay in-band); the modern era answers a method the server does not implement with 404 (SEP-2575), and behind
+ * `/mcp/{backend}` that server is the backend.
+ */
+async function notFoundAs404(response: Response): Promise<Response> {
+  if (response.status !== 200 || !response.headers.get('content-type')?.startsWith('application/json'))
+    return response;
+  const text = await response.text();
+  const notFound =
+    text.includes('-32601') && JSON.parse(text)?.error?.code === JsonRpcErrorCode.MethodNotFound;
+  return new Response(text, { status: notFound ? 404 : 200, headers: response.headers });
 }

@@ -57,6 +57,7 @@ export async function wireErrors<T>(run: () => Promise<T>): Promise<never> {
   try {
     return (await run()) as never;
   } catch (error) {
+    if (error instanceof ProtocolError) throw error; // already a wire error (an SDK check, or one of ours)
     const { code, message, data } = toJsonRpcError(error);
     throw new ProtocolError(code, message, data);
   }

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import {
   CLIENT_CAPABILITIES_META_KEY,
+  LOG_LEVEL_META_KEY,
+  MissingRequiredClientCapabilityError,
   ProtocolError,
   ProtocolErrorCode,
   inputRequired,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import { JsonRpcErrorCode, type CallOptions, type JsonRpcRequest } from '@mcp-gateway/core';
+import {
+  JsonRpcErrorCode,
+  type CallOptions,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+} from '@mcp-gateway/core';
 
 /** How long a call waits between rounds for the client to come back with its answers. */
 const PARKED_MS = 5 * 60_000;
@@ -39,20 +46,26 @@ class Call {
   private nextKey = 1;
   /** The round the client is in now: progress and logging go on its stream. */
   private ctx: ServerContext;
+  /** Client capabilities the backend asked for and the client had not declared. */
+  private readonly missing = new Set<string>();
 
   constructor(ctx: ServerContext, start: (options: CallOptions) => Promise<Result>) {
     this.ctx = ctx;
     this.outcome = start({
       signal: this.controller.signal,
-      onNotification: (notification) => void this.ctx.mcpReq.notify(notification as never).catch(() => {}),
+      onNotification: (notification) => relay(this.ctx, notification),
       onRequest: (request) => {
         const capability = CAPABILITY[request.method];
         const declared = clientCapabilities(this.ctx);
-        if (!capability || !(capability in declared))
+        if (!capability || !(capability in declared)) {
+          // The backend may do without (it is told the method is not there); if the call then fails, the
+          // client learns which capability it lacked (MissingRequiredClientCapability, see next()).
+          if (capability) this.missing.add(capability);
           return Promise.reject({
             code: JsonRpcErrorCode.MethodNotFound,
             message: `The client does not support ${request.method}.`,
           });
+        }
         return new Promise((answer, fail) => {
           this.asks.set(`input-${this.nextKey++}`, { request, answer, fail });
           this.wake?.();
@@ -79,6 +92,12 @@ class Call {
       if (first === 'asked') {
         await new Promise((resolve) => setImmediate(resolve)); // requests sent together go in one round
         return { asks: new Map(this.asks) };
+      }
+      // A call that failed after the backend asked for a capability the client lacks failed for want of it.
+      const failed = 'error' in first || first.result.isError === true;
+      if (failed && this.missing.size > 0) {
+        const requiredCapabilities = Object.fromEntries([...this.missing].map((c) => [c, {}]));
+        throw new MissingRequiredClientCapabilityError({ requiredCapabilities } as never);
       }
       if ('error' in first) throw first.error;
       return first;
@@ -153,6 +172,21 @@ export class InputRounds {
     parked.call.answer(parked.asks, ctx.mcpReq.inputResponses);
     return parked.call;
   }
+}
+
+const LOG_SEVERITY = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
+
+/**
+ * Sends what the backend said about a request on that request's stream. A modern-era client gets log messages only
+ * when its request asked for them (`_meta` logLevel), and only at or above that level.
+ */
+export function relay(ctx: ServerContext, notification: JsonRpcNotification): void {
+  if (notification.method === 'notifications/message') {
+    const threshold = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY];
+    const level = LOG_SEVERITY.indexOf(String(notification.params?.level));
+    if (typeof threshold !== 'string' || level < LOG_SEVERITY.indexOf(threshold)) return;
+  }
+  void ctx.mcpReq.notify(notification as never).catch(() => {});
 }
 
 /** The capabilities the client declared in this request's envelope. */
