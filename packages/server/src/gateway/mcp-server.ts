@@ -63,7 +63,7 @@ export function createGatewayServer(
   if (source.mode === 'aggregate') {
     const { resources } = source;
     const params = (request: { params?: unknown }) => (request.params ?? {}) as Record<string, unknown>;
-    const signal = (ctx: { mcpReq: { signal: AbortSignal }; sessionId?: string }) => ({
+    const callOptions = (ctx: { mcpReq: { signal: AbortSignal }; sessionId?: string }) => ({
       signal: ctx.mcpReq.signal,
       session: sessionOf(ctx),
     });
@@ -75,11 +75,11 @@ export function createGatewayServer(
     server.setRequestHandler('prompts/list', async () => ({ prompts: resources.prompts() }) as never);
     for (const method of ['resources/read', 'resources/subscribe', 'resources/unsubscribe'] as const) {
       server.setRequestHandler(method, async (request, ctx) =>
-        wireErrors(() => resources.resource(method, params(request), signal(ctx))),
+        wireErrors(() => resources.resource(method, params(request), callOptions(ctx))),
       );
     }
     server.setRequestHandler('prompts/get', async (request, ctx) =>
-      wireErrors(() => resources.getPrompt(params(request), signal(ctx))),
+      wireErrors(() => resources.getPrompt(params(request), callOptions(ctx))),
     );
   }
   return server;

@@ -77,7 +77,7 @@ export class SseStream {
     this.queue = this.queue.then(async () => {
       await replayInto(connection, store, lastEventId);
       if (this.ended) connection.close();
-      else this.connection = connection;
+      else if (!connection.closed) this.connection = connection; // the client may have left during the replay
     });
     return connection.response;
   }
@@ -127,7 +127,8 @@ function frame(type: string, data: string, id?: string): string {
 class Connection {
   readonly response: Response;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
-  private closed = false;
+  /** Whether the client left or the stream closed this response. */
+  closed = false;
 
   constructor(headers: Record<string, string>, onCancel: () => void) {
     const body = new ReadableStream<Uint8Array>({
