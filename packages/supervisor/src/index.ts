@@ -1,5 +1,5 @@
 // Public API of @mcp-gateway/supervisor: keeps backends up and hands out live connections.
-export { Supervisor } from './supervisor';
+export { OWN_IDLE_MS, Supervisor } from './supervisor';
 export type { SupervisorOptions } from './supervisor';
 export { CatalogStore } from './catalog-store';
 export { ManagedBackend } from './managed-backend';

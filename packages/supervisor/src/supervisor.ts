@@ -29,6 +29,9 @@ export interface SupervisorOptions {
   stateDir?: string;
 }
 
+/** How long a client session's own connection may sit unused when its backend sets no idle timeout. */
+export const OWN_IDLE_MS = 10 * 60_000;
+
 /**
  * Owns every backend of a gateway and hands out live connections: the `BackendRegistry` and the `Catalog` that
  * `server` and `meta` run on.
@@ -179,12 +182,16 @@ export class Supervisor implements BackendRegistry, Catalog {
   }
 
   /**
-   * One backend as its lifecycle manager. A client session's own copy tells only that session what it sends, and
-   * does not touch the catalog when it starts (the shared one keeps it).
+   * One backend as its lifecycle manager. A client session's own copy tells only that session what it sends, does
+   * not touch the catalog when it starts (the shared one keeps it), and always stops when idle.
    */
   private manage(name: string, session?: string): ManagedBackend {
+    const settings = this.settings[name]!;
+    // A session's own connection must not outlive a client that left without ending its session: it stops when
+    // idle, after the backend's idle timeout or, if that is "never", after OWN_IDLE_MS (the next use restarts it).
+    const idleMs = session === undefined ? settings.timeouts.idleMs : settings.timeouts.idleMs || OWN_IDLE_MS;
     return new ManagedBackend({
-      settings: this.settings[name]!,
+      settings: { ...settings, timeouts: { ...settings.timeouts, idleMs } },
       connect: this.connect,
       logger: this.logger.child(session === undefined ? { backend: name } : { backend: name, session }),
       backoff: this.backoff,

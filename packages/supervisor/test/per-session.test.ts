@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { BackendSettings, JsonRpcNotification } from '@mcp-gateway/core';
-import { Supervisor } from '../src/index';
+import { OWN_IDLE_MS, Supervisor } from '../src/index';
 import { FakeConnection, settings } from './fake-connection';
 import { startForgetfulServer } from './forgetful-server';
 
@@ -47,6 +47,26 @@ describe('backends with a connection per client session', () => {
     expect(opened.every((c) => c.isClosed)).toBe(true);
     await expect(supervisor.acquire('own', 's3')).rejects.toMatchObject({ code: 'GATEWAY_CLOSED' });
     expect(opened).toHaveLength(3);
+  });
+
+  it("stops a session's own connection when idle, even if the backend never hibernates", async () => {
+    vi.useFakeTimers();
+    try {
+      const opened: FakeConnection[] = [];
+      await using supervisor = new Supervisor({
+        backends: { own: { ...settings('own'), isolation: 'per-session' } }, // idle timeout 0: never
+        connect: async (s) => opened[opened.push(new FakeConnection(s.name)) - 1]!,
+      });
+      await supervisor.acquire('own');
+      await supervisor.acquire('own', 's1');
+      await vi.advanceTimersByTimeAsync(OWN_IDLE_MS + 1000);
+      expect(opened.map((c) => c.isClosed)).toEqual([false, true]); // the shared one stays
+      expect(supervisor.health().own!.sessions).toBe(0);
+      await supervisor.acquire('own', 's1'); // the next use starts it again
+      expect(opened).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('gives each client session its own upstream session on a real HTTP backend, ended on release', async () => {
