@@ -1,25 +1,32 @@
 import type { EventStore, JsonRpcMessage } from '@mcp-gateway/core';
 
 /**
- * An {@link EventStore} in this process's memory, bounded: past `maxEvents` the oldest events are dropped, and a
- * client that resumes from one of them is told the id is unknown. Event ids are sequence numbers; the gateway
- * scopes them to a session before a client can name one.
+ * An {@link EventStore} in this process's memory, bounded: past `maxEvents` events or `maxBytes` of their JSON, the
+ * oldest are dropped, and a client that resumes from one of them is told the id is unknown. Event ids are sequence
+ * numbers; the gateway scopes them to a session before a client can name one.
  */
 export class MemoryEventStore implements EventStore {
-  private readonly events = new Map<number, { streamId: string; message: JsonRpcMessage }>();
+  private readonly events = new Map<number, { streamId: string; message: JsonRpcMessage; size: number }>();
   /** Each stream's event numbers, oldest first. */
   private readonly streams = new Map<string, number[]>();
   private last = 0;
+  private bytes = 0;
 
-  constructor(private readonly maxEvents = 10_000) {}
+  constructor(
+    private readonly maxEvents = 10_000,
+    private readonly maxBytes = 64 * 1024 * 1024,
+  ) {}
 
   async storeEvent(streamId: string, message: JsonRpcMessage): Promise<string> {
     const seq = ++this.last;
-    this.events.set(seq, { streamId, message });
+    const size = JSON.stringify(message).length;
+    this.events.set(seq, { streamId, message, size });
+    this.bytes += size;
     const stream = this.streams.get(streamId) ?? [];
     stream.push(seq);
     this.streams.set(streamId, stream);
-    if (this.events.size > this.maxEvents) this.dropOldest();
+    while (this.events.size > this.maxEvents || (this.bytes > this.maxBytes && this.events.size > 1))
+      this.dropOldest();
     return String(seq);
   }
 
@@ -40,8 +47,9 @@ export class MemoryEventStore implements EventStore {
   }
 
   private dropOldest(): void {
-    const [seq, { streamId }] = this.events.entries().next().value!;
+    const [seq, { streamId, size }] = this.events.entries().next().value!;
     this.events.delete(seq);
+    this.bytes -= size;
     const stream = this.streams.get(streamId)!;
     stream.shift();
     if (stream.length === 0) this.streams.delete(streamId);

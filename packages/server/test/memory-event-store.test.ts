@@ -34,6 +34,19 @@ describe('MemoryEventStore', () => {
     await expect(replayed(store, ids[0]!)).rejects.toThrow(/Unknown event id/);
   });
 
+  it('drops the oldest events past its byte bound too', async () => {
+    const store = new MemoryEventStore(100, 200);
+    const big = (n: number): JsonRpcMessage => ({
+      jsonrpc: '2.0',
+      method: 'n',
+      params: { n, pad: 'x'.repeat(80) },
+    });
+    const ids = [];
+    for (let n = 1; n <= 3; n++) ids.push(await store.storeEvent('a', big(n)));
+    expect(await store.getStreamIdForEventId(ids[0]!)).toBeUndefined(); // three of ~120 bytes exceed 200
+    expect(await store.getStreamIdForEventId(ids[2]!)).toBe('a');
+  });
+
   it('scoped to a session, sees only that session’s events', async () => {
     const store = new MemoryEventStore();
     const mine = scopedEvents(store, 'session-1');
