@@ -1,7 +1,7 @@
 import type { EventStore, JsonRpcMessage } from '@mcp-gateway/core';
 
 /**
- * An {@link EventStore} in this process's memory, bounded: past `maxEvents` events or `maxBytes` of their JSON, the
+ * An {@link EventStore} in this process's memory, bounded: past `maxEvents` events or about `maxBytes` of JSON, the
  * oldest are dropped, and a client that resumes from one of them is told the id is unknown. Event ids are sequence
  * numbers; the gateway scopes them to a session before a client can name one.
  */
@@ -19,7 +19,7 @@ export class MemoryEventStore implements EventStore {
 
   async storeEvent(streamId: string, message: JsonRpcMessage): Promise<string> {
     const seq = ++this.last;
-    const size = JSON.stringify(message).length;
+    const size = approximateSize(message);
     this.events.set(seq, { streamId, message, size });
     this.bytes += size;
     const stream = this.streams.get(streamId) ?? [];
@@ -54,4 +54,14 @@ export class MemoryEventStore implements EventStore {
     stream.shift();
     if (stream.length === 0) this.streams.delete(streamId);
   }
+}
+
+/** About how many characters `value` takes as JSON, without building the JSON (which costs more for large results). */
+function approximateSize(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (typeof value !== 'object' || value === null) return 8;
+  let size = 2;
+  if (Array.isArray(value)) for (const item of value) size += approximateSize(item) + 1;
+  else for (const [key, item] of Object.entries(value)) size += key.length + 4 + approximateSize(item);
+  return size;
 }
