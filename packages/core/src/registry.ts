@@ -13,8 +13,10 @@ export interface BackendHealth {
   uptime_s: number | null;
   /** The process id of a running stdio backend (it leads its own process group). */
   pid: number | null;
-  /** Client sessions running a connection of their own: a process each (`isolation: per-session`), or an upstream
-   * session each (HTTP backends). */
+  /**
+   * Client sessions running a connection of their own (`isolation: per-session`): a process each for stdio, an
+   * upstream session each for HTTP.
+   */
   sessions: number;
 }
 
@@ -42,9 +44,9 @@ export interface BackendRegistry {
   has(name: string): boolean;
   /**
    * A ready connection, starting the backend if needed. Rejects with a `GatewayError`. `session`: the client
-   * session asking. A backend that gives each client session a connection of its own (a stdio backend with
-   * `isolation: per-session`: a process each; an HTTP backend: an upstream session each) hands out that session's;
-   * otherwise, and without `session`, the one shared connection.
+   * session asking. A backend with `isolation: per-session` gives each client session a connection of its own (a
+   * process for stdio, an upstream session for HTTP) and hands out that session's; otherwise, and without
+   * `session`, the one shared connection.
    */
   acquire(name: string, session?: string): Promise<BackendConnection>;
   /** The client session ended: closes the connections it had of its own. Idempotent. */
