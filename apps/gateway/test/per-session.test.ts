@@ -58,6 +58,8 @@ describe('a stdio backend with isolation: per-session', () => {
     const bob = await connect('/mcp/everything', 'bob');
     await Promise.all([alice.listTools(), bob.listTools()]);
     expect(sessions()).toBe(2);
+    const metrics = await (await fetch(new URL('/metrics', base))).text();
+    expect(metrics).toContain('mcp_gateway_backend_session_connections{backend="everything"} 2');
     const own = everythingProcesses().filter((pid) => !before.includes(pid));
     expect(own).toHaveLength(2);
 

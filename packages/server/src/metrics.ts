@@ -51,6 +51,12 @@ export class Metrics {
       backends.map(([name, h]) => [`backend="${escape(name)}"`, h.tools_cached]),
     );
     metric(
+      'mcp_gateway_backend_session_connections',
+      'gauge',
+      'Client sessions running a connection of their own to the backend (isolation: per-session).',
+      backends.map(([name, h]) => [`backend="${escape(name)}"`, h.sessions]),
+    );
+    metric(
       'mcp_gateway_sessions',
       'gauge',
       'Open client sessions by endpoint.',
