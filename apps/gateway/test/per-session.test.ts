@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamableHTTPClientTransport, type Client } from '@modelcontextprotocol/client';
 import { silentLogger } from '@mcp-gateway/core';
-import { everythingServer } from '@mcp-gateway/examples';
+import { everythingServer, startEverythingHttp } from '@mcp-gateway/examples';
 import { Gateway, GatewayConfig } from '../src/index';
 import { descendants, samplingClient } from './helpers';
 
 // `isolation: per-session`: server-everything runs one process per client session, on /mcp/{backend} and for
-// gateway_invoke on /mcp; a session's process ends with the session.
+// gateway_invoke on /mcp; a session's process ends with the session. An HTTP backend gets one upstream session per
+// client session the same way, by default.
 
 let gateway: Gateway;
 let base: URL;
@@ -98,5 +99,40 @@ describe('a stdio backend with isolation: per-session', () => {
     await endSession(client);
     await waitFor(() => sessions() === 0);
     expect(sessions()).toBe(0);
+  });
+});
+
+describe('an HTTP backend (per-session by default)', () => {
+  it('gives each client session its own upstream session, so sampling reaches exactly its client', async () => {
+    await using backend = await startEverythingHttp('streamableHttp');
+    const http = new Gateway(
+      new GatewayConfig({
+        port: 0,
+        state_dir: mkdtempSync(join(tmpdir(), 'mcpgw-http-')),
+        backends: { remote: { http_url: backend.url.href } },
+      }),
+      { logger: silentLogger },
+    );
+    try {
+      const url = new URL('/mcp/remote', await http.start());
+      const alice = await samplingClient(new StreamableHTTPClientTransport(url), 'answer from alice');
+      const bob = await samplingClient(new StreamableHTTPClientTransport(url), 'answer from bob');
+      for (let round = 0; round < 3; round++) {
+        const [a, b] = await Promise.all(
+          [alice, bob].map((client, i) =>
+            client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: `${round}-${i}` } }),
+          ),
+        );
+        expect(JSON.stringify(a!.content)).toContain('answer from alice');
+        expect(JSON.stringify(b!.content)).toContain('answer from bob');
+      }
+      expect(http.health().remote!.sessions).toBe(2);
+      await endSession(alice);
+      await waitFor(() => http.health().remote!.sessions === 1);
+      expect(http.health().remote!.sessions).toBe(1);
+      await endSession(bob);
+    } finally {
+      await http.close();
+    }
   });
 });
