@@ -49,6 +49,19 @@ async function endSession(client: Client): Promise<void> {
   await client.close();
 }
 
+/** Rounds of overlapping calls that make the backend ask for sampling: each answer comes from the caller's client. */
+async function eachSampledByItsOwnClient(alice: Client, bob: Client, rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    const [a, b] = await Promise.all(
+      [alice, bob].map((client, i) =>
+        client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: `${round}-${i}` } }),
+      ),
+    );
+    expect(JSON.stringify(a!.content)).toContain('answer from alice');
+    expect(JSON.stringify(b!.content)).toContain('answer from bob');
+  }
+}
+
 const connect = (path: string, name: string) =>
   samplingClient(new StreamableHTTPClientTransport(new URL(path, base)), `answer from ${name}`);
 
@@ -64,16 +77,7 @@ describe('a stdio backend with isolation: per-session', () => {
     const own = everythingProcesses().filter((pid) => !before.includes(pid));
     expect(own).toHaveLength(2);
 
-    // Sampling asked by each process reaches its own client, however the calls overlap.
-    for (let round = 0; round < 5; round++) {
-      const [a, b] = await Promise.all(
-        [alice, bob].map((client, i) =>
-          client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: `${round}-${i}` } }),
-        ),
-      );
-      expect(JSON.stringify(a!.content)).toContain('answer from alice');
-      expect(JSON.stringify(b!.content)).toContain('answer from bob');
-    }
+    await eachSampledByItsOwnClient(alice, bob, 5);
 
     await endSession(alice);
     await waitFor(() => everythingProcesses().filter((pid) => own.includes(pid)).length === 1);
@@ -117,15 +121,7 @@ describe('an HTTP backend (per-session by default)', () => {
       const url = new URL('/mcp/remote', await http.start());
       const alice = await samplingClient(new StreamableHTTPClientTransport(url), 'answer from alice');
       const bob = await samplingClient(new StreamableHTTPClientTransport(url), 'answer from bob');
-      for (let round = 0; round < 3; round++) {
-        const [a, b] = await Promise.all(
-          [alice, bob].map((client, i) =>
-            client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: `${round}-${i}` } }),
-          ),
-        );
-        expect(JSON.stringify(a!.content)).toContain('answer from alice');
-        expect(JSON.stringify(b!.content)).toContain('answer from bob');
-      }
+      await eachSampledByItsOwnClient(alice, bob, 3);
       expect(http.health().remote!.sessions).toBe(2);
       await endSession(alice);
       await waitFor(() => http.health().remote!.sessions === 1);
