@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import {
   Client,
@@ -108,4 +109,15 @@ export async function startExampleGateway(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { gateway, url };
+}
+
+/**
+ * The example gateway for the tests of one file: started before them (see {@link startExampleGateway}), closed
+ * after. Read `url` (the `/mcp` endpoint) inside tests, once it has started.
+ */
+export function exampleGatewayForFile(mode: 'meta' | 'aggregate'): { url: URL } {
+  const started = {} as { gateway?: Gateway; url: URL };
+  beforeAll(async () => Object.assign(started, await startExampleGateway(mode)), 60_000);
+  afterAll(() => started.gateway?.close());
+  return started;
 }

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SSEClientTransport } from '@modelcontextprotocol/client';
-import type { Gateway } from '../src/index';
-import { samplingClient, startExampleGateway } from './helpers';
+import { samplingClient, exampleGatewayForFile } from './helpers';
 
 // A client that only speaks the 2024-11-05 HTTP+SSE transport, on the gateway's /sse and /sse/{backend}.
 
-let gateway: Gateway;
-let base: URL;
-
-beforeAll(async () => {
-  ({ gateway, url: base } = await startExampleGateway('meta'));
-}, 60_000);
-afterAll(() => gateway?.close());
+const example = exampleGatewayForFile('meta');
 
 const sseClient = (path: string) =>
-  samplingClient(new SSEClientTransport(new URL(path, base)), 'sampled over SSE');
+  samplingClient(new SSEClientTransport(new URL(path, example.url)), 'sampled over SSE');
 
 describe('the 2024-11-05 HTTP+SSE transport', () => {
   it('serves the meta-tools on /sse', async () => {
@@ -25,7 +18,7 @@ describe('the 2024-11-05 HTTP+SSE transport', () => {
       arguments: { server: 'everything', tool: 'echo', arguments: { message: 'old' } },
     });
     expect(result.content).toEqual([{ type: 'text', text: 'Echo: old' }]);
-    const metrics = await (await fetch(new URL('/metrics', base))).text();
+    const metrics = await (await fetch(new URL('/metrics', example.url))).text();
     expect(metrics).toContain('mcp_gateway_sessions{route="/sse"} 1');
   });
 
@@ -41,14 +34,14 @@ describe('the 2024-11-05 HTTP+SSE transport', () => {
   });
 
   it('refuses an unknown stream and an unknown backend', async () => {
-    const post = await fetch(new URL('/messages?sessionId=nope', base), {
+    const post = await fetch(new URL('/messages?sessionId=nope', example.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
     });
     expect(post.status).toBe(404);
     expect(await post.json()).toMatchObject({ error: { message: /no open SSE stream/ } });
-    const get = await fetch(new URL('/sse/nope', base), { headers: { accept: 'text/event-stream' } });
+    const get = await fetch(new URL('/sse/nope', example.url), { headers: { accept: 'text/event-stream' } });
     expect(get.status).toBe(404);
     expect(await get.json()).toMatchObject({ error: { data: { code: 'BACKEND_NOT_FOUND' } } });
   });

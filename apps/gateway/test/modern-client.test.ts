@@ -1,23 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { Gateway } from '../src/index';
-import { samplingClient, startExampleGateway } from './helpers';
+import { samplingClient, exampleGatewayForFile } from './helpers';
 
 // A 2026-07-28 (modern-era) client on the same URLs as 2025-era clients, in front of legacy backends.
 
-let gateway: Gateway;
-let base: URL;
-
-beforeAll(async () => {
-  ({ gateway, url: base } = await startExampleGateway('meta'));
-}, 60_000);
-afterAll(() => gateway?.close());
+const example = exampleGatewayForFile('meta');
 
 /** A modern-era SDK client that answers sampling with a fixed text. */
 const modernClient = (path: string) =>
-  samplingClient(new StreamableHTTPClientTransport(new URL(path, base)), 'sampled for the modern client', {
-    versionNegotiation: { mode: { pin: '2026-07-28' } },
-  });
+  samplingClient(
+    new StreamableHTTPClientTransport(new URL(path, example.url)),
+    'sampled for the modern client',
+    {
+      versionNegotiation: { mode: { pin: '2026-07-28' } },
+    },
+  );
 
 describe('a modern-era client', () => {
   it('discovers, lists and calls through /mcp/{backend}', async () => {
@@ -73,7 +70,7 @@ describe('modern-era requests at the HTTP level', () => {
     'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
   };
   const post = (path: string, body: { method: string; params: { name: string } }, headers = {}) =>
-    fetch(new URL(path, base), {
+    fetch(new URL(path, example.url), {
       method: 'POST',
       headers: {
         'content-type': 'application/json',

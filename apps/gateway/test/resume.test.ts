@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { Gateway } from '../src/index';
-import { connectClient, startExampleGateway } from './helpers';
+import { connectClient, exampleGatewayForFile } from './helpers';
 
 // A client loses an SSE stream halfway through a long call and resumes it with Last-Event-ID (2025-11-25):
 // nothing is lost and nothing comes twice, on /mcp/{backend} and on /mcp.
 
-let gateway: Gateway;
-let base: URL;
-
-beforeAll(async () => {
-  ({ gateway, url: base } = await startExampleGateway('meta'));
-}, 60_000);
-afterAll(() => gateway?.close());
+const example = exampleGatewayForFile('meta');
 
 interface SseEvent {
   id?: string;
@@ -103,7 +96,7 @@ const longCall = { name: 'trigger-long-running-operation', arguments: { duration
 
 describe('resuming a lost SSE stream with Last-Event-ID', () => {
   it('on /mcp/{backend}: the rest of the progress and the result, once each', async () => {
-    const url = new URL('/mcp/everything', base);
+    const url = new URL('/mcp/everything', example.url);
     const { session, before, after, last } = await cutAndResume(url, {
       ...longCall,
       _meta: { progressToken: 'p' },
@@ -121,7 +114,7 @@ describe('resuming a lost SSE stream with Last-Event-ID', () => {
   });
 
   it('on /mcp (gateway_invoke): the same, through the SDK transport', async () => {
-    const { before, after } = await cutAndResume(base, {
+    const { before, after } = await cutAndResume(example.url, {
       name: 'gateway_invoke',
       arguments: { server: 'everything', tool: longCall.name, arguments: longCall.arguments },
       _meta: { progressToken: 'p' },
@@ -131,7 +124,7 @@ describe('resuming a lost SSE stream with Last-Event-ID', () => {
   });
 
   it("refuses another session's event id and an unknown one", async () => {
-    const url = new URL('/mcp/everything', base);
+    const url = new URL('/mcp/everything', example.url);
     const { last } = await cutAndResume(url, { ...longCall, _meta: { progressToken: 'p' } });
     const other = await openSession(url);
     for (const id of [last, '999999999']) {
@@ -162,10 +155,10 @@ describe('resuming a lost SSE stream with Last-Event-ID', () => {
       });
       return new Response(body, { status: response.status, headers: response.headers });
     };
-    await using client = await connectClient(new URL('/mcp/everything', base));
+    await using client = await connectClient(new URL('/mcp/everything', example.url));
     await client.close();
     await client.connect(
-      new StreamableHTTPClientTransport(new URL('/mcp/everything', base), {
+      new StreamableHTTPClientTransport(new URL('/mcp/everything', example.url), {
         fetch: breaking,
         reconnectionOptions: {
           initialReconnectionDelay: 50,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Server, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import type { BackendSettings } from '@mcp-gateway/core';
 import { serveFetch } from '@mcp-gateway/examples';
 
 /**
@@ -46,5 +47,20 @@ export async function startForgetfulServer() {
     forget: () => sessions.clear(),
     close: server.close,
     [Symbol.asyncDispose]: server.close,
+  };
+}
+
+/** Settings for a backend at `url` over Streamable HTTP, with 5 s timeouts and no hibernation. */
+export function httpSettings(
+  name: string,
+  url: URL,
+  isolation: BackendSettings['isolation'] = 'shared',
+): BackendSettings {
+  return {
+    name,
+    description: '',
+    target: { kind: 'http', url: url.href, headers: {} },
+    timeouts: { startMs: 5000, requestMs: 5000, idleMs: 0 },
+    isolation,
   };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { BackendSettings, JsonRpcNotification } from '@mcp-gateway/core';
+import type { JsonRpcNotification } from '@mcp-gateway/core';
 import { OWN_IDLE_MS, Supervisor } from '../src/index';
 import { FakeConnection, settings } from './fake-connection';
-import { startForgetfulServer } from './forgetful-server';
+import { httpSettings, startForgetfulServer } from './forgetful-server';
 
 // `isolation: per-session`: each client session gets a connection of its own (a process for stdio, an upstream
 // session for HTTP), closed when the session is released.
@@ -71,13 +71,7 @@ describe('backends with a connection per client session', () => {
 
   it('gives each client session its own upstream session on a real HTTP backend, ended on release', async () => {
     await using server = await startForgetfulServer();
-    const backend: BackendSettings = {
-      name: 'http',
-      description: '',
-      target: { kind: 'http', url: server.url.href, headers: {} },
-      timeouts: { startMs: 5000, requestMs: 5000, idleMs: 0 },
-      isolation: 'per-session',
-    };
+    const backend = httpSettings('http', server.url, 'per-session');
     await using supervisor = new Supervisor({ backends: { http: backend } });
     const call = async (session: string) =>
       (await supervisor.acquire('http', session)).request('tools/call', {

@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { BackendSettings } from '@mcp-gateway/core';
 import { Supervisor } from '../src/index';
-import { startForgetfulServer } from './forgetful-server';
+import { httpSettings, startForgetfulServer } from './forgetful-server';
 
 describe('an HTTP backend that forgets the session (HTTP 404)', () => {
   it('re-initializes and replays the in-flight call once; not counted as a crash', async () => {
     await using server = await startForgetfulServer();
-    const backend: BackendSettings = {
-      name: 'forgetful',
-      description: '',
-      target: { kind: 'http', url: server.url.href, headers: {} },
-      timeouts: { startMs: 5000, requestMs: 5000, idleMs: 0 },
-      isolation: 'shared',
-    };
+    const backend = httpSettings('forgetful', server.url);
     await using supervisor = new Supervisor({ backends: { forgetful: backend } });
     const first = await supervisor.acquire('forgetful');
     expect(await first.request('tools/call', { name: 'echo', arguments: { message: 'before' } })).toEqual({
