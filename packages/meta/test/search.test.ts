@@ -74,6 +74,21 @@ describe('ToolIndex', () => {
     expect(index.search('zzzqqq xyzzy')).toEqual([]);
   });
 
+  it('bridges words that users and tool authors write differently, also across English and Chinese', () => {
+    const local = new ToolIndex([
+      tool('office', 'add_paragraph', 'Add a paragraph to a Word document'),
+      tool('office', 'copy_document', 'Copy a Word document'),
+      tool('office', 'convert_to_pdf', 'Convert a Word document to PDF'),
+      tool('homes', 'search_listings', 'Find houses for rent'),
+      tool('trips', 'plan_trip', 'Plan a trip with flights and sights'),
+      tool('calendar-cn', 'getChineseCalendar', '获取指定公历时间的黄历信息'),
+    ]);
+    const first = (query: string) => local.search(query)[0]?.tool.name;
+    expect(first('write the text into the word document')).toBe('add_paragraph');
+    expect(first('furnished apartments to lease in Boston')).toBe('search_listings');
+    expect(first('get the almanac for today')).toBe('getChineseCalendar');
+  });
+
   it('follows backend updates', () => {
     const local = new ToolIndex(tools);
     local.setBackend('weather', [tool('weather', 'get_alerts', 'Severe weather alerts for a US state')]);
