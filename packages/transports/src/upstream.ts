@@ -284,6 +284,7 @@ export class Upstream implements LiveConnection {
         },
       });
     } finally {
+      this.calls.resumed(call);
       // Only a call still waiting gets its timer back; one answered meanwhile must not time out later.
       if (--call.awaitingClient === 0 && this.calls.get(call.id) === call) this.calls.armTimer(call);
     }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { everythingServer, groupMembers, memoryServer } from '@mcp-gateway/examples';
 import { JsonRpcError, isGatewayError, type JsonRpcNotification } from '@mcp-gateway/core';
 import { StdioTransport, Upstream } from '../src/index';
@@ -78,6 +78,42 @@ describe('Upstream over stdio (server-everything)', () => {
     )) as { content: { text: string }[] };
     expect(asked).toContain('sampling/createMessage');
     expect(JSON.stringify(result.content)).toContain('hi from the client');
+  });
+
+  it('relays a sampling request to the call the backend took up last, not to an older call it got an answer for', async () => {
+    await using upstream = await everything();
+    const sampled: string[] = [];
+    const sampler =
+      (name: string, answered: Promise<void> = Promise.resolve()) =>
+      async (request: { method: string; params?: Record<string, unknown> }) => {
+        if (request.method === 'roots/list') return { roots: [] };
+        const [message] = request.params!.messages as { content: { text: string } }[];
+        sampled.push(`${name}: ${message!.content.text}`);
+        await answered;
+        return { model: name, role: 'assistant', content: { type: 'text', text: `answer from ${name}` } };
+      };
+    const sample = (name: string, onRequest: ReturnType<typeof sampler>) =>
+      upstream.request(
+        'tools/call',
+        { name: 'trigger-sampling-request', arguments: { prompt: name } },
+        { onRequest },
+      ) as Promise<{ content: unknown }>;
+
+    // Bob's call asks first; Alice's call goes out, then Bob's answer: the backend takes up Alice's call first,
+    // and asks for it while Bob's call (older, no longer waiting on its client) is still in flight.
+    let release = () => {};
+    const bobCanAnswer = new Promise<void>((resolve) => (release = resolve));
+    const bob = sample('bob', sampler('bob', bobCanAnswer));
+    await vi.waitFor(() => expect(sampled).toHaveLength(1));
+    const alice = sample('alice', sampler('alice'));
+    release();
+    const [a, b] = await Promise.all([alice, bob]);
+    expect(sampled.sort()).toEqual([
+      'alice: Resource trigger-sampling-request context: alice',
+      'bob: Resource trigger-sampling-request context: bob',
+    ]);
+    expect(JSON.stringify(a.content)).toContain('answer from alice');
+    expect(JSON.stringify(b.content)).toContain('answer from bob');
   });
 
   it('returns backend errors as JsonRpcError, unchanged', async () => {

@@ -15,6 +15,11 @@ export interface PendingCall {
   onTimeout: () => void;
   /** Backend→client requests of this call still waiting for the client; the timeout waits while any do. */
   awaitingClient: number;
+  /**
+   * When the backend last got something to work on for this call: the request itself, or a client's answer to one
+   * of its requests. A sequence number, shared by all calls of the connection.
+   */
+  resumedAt: number;
   cleanup: (() => void)[];
 }
 
@@ -23,6 +28,7 @@ type Open = Pick<PendingCall, 'method' | 'options' | 'resolve' | 'reject' | 'cli
 /** The calls one upstream connection is waiting on, by request id and by progress token. */
 export class PendingCalls {
   private nextId = 1;
+  private nextResume = 0;
   private readonly byId = new Map<number, PendingCall>();
 
   get size(): number {
@@ -39,6 +45,7 @@ export class PendingCalls {
       timeoutMs: 0,
       onTimeout: () => {},
       awaitingClient: 0,
+      resumedAt: this.nextResume++,
       cleanup: [],
     };
     this.byId.set(id, call);
@@ -60,20 +67,27 @@ export class PendingCalls {
     return found;
   }
 
+  /** The backend got a client's answer for this call and works on it again. */
+  resumed(call: PendingCall): void {
+    call.resumedAt = this.nextResume++;
+  }
+
   /**
    * The call a backend→client request (sampling, elicitation, roots) belongs to, when the backend does not say:
-   * the oldest call that can relay one and is not already waiting on its client, else the oldest that can. A
-   * backend handles requests in the order they arrive and asks while handling one, so with several calls in
-   * flight the first still-working call is the one asking.
+   * of the calls that can relay one and are not waiting on their client, the one the backend took up (or resumed)
+   * first; else the oldest that can. A backend handles what it receives in order and asks while handling it, so
+   * the first call it took up and still works on is the one asking. An older call whose request the client just
+   * answered was resumed after a newer call went out, so the newer call comes first.
    */
   askingCall(): PendingCall | undefined {
+    let working: PendingCall | undefined;
     let waiting: PendingCall | undefined;
     for (const call of this.byId.values()) {
       if (!call.options.onRequest) continue;
-      if (call.awaitingClient === 0) return call;
-      waiting ??= call;
+      if (call.awaitingClient > 0) waiting ??= call;
+      else if (!working || call.resumedAt < working.resumedAt) working = call;
     }
-    return waiting;
+    return working ?? waiting;
   }
 
   /** (Re)starts the call's timeout, unless it awaits the client. */
