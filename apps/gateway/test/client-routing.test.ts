@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Gateway } from '../src/index';
 import { startExampleGateway } from './helpers';
@@ -12,18 +12,22 @@ describe('server→client requests on a shared stdio backend', () => {
   beforeAll(async () => ({ gateway, url } = await startExampleGateway('meta')));
   afterAll(() => gateway.close());
 
+  // Each client answers only once both have been asked, so the two calls are surely in flight together. (An answer
+  // that reaches the backend with the other client's new call is the one overlap a shared process cannot tell
+  // apart; the README says so and `per-session` is exact.)
+  const bothAsked = (seen: string[]) => vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 5_000 });
+
   async function client(name: string, seen: string[]) {
     const c = new Client({ name, version: '1' }, { capabilities: { sampling: {}, elicitation: {} } });
     c.setRequestHandler('sampling/createMessage', async (request) => {
       const message = request.params.messages[0]!.content as { text: string };
       seen.push(`${name} sampled "${message.text}"`);
-      // Answer slowly enough that the other client's call is surely in flight meanwhile.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await bothAsked(seen);
       return { model: name, role: 'assistant', content: { type: 'text', text: `answer from ${name}` } };
     });
     c.setRequestHandler('elicitation/create', async () => {
       seen.push(`${name} elicited`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await bothAsked(seen);
       return { action: 'accept', content: { name: `${name}-user` } };
     });
     await c.connect(new StreamableHTTPClientTransport(new URL('/mcp/everything', url)));
