@@ -48,6 +48,12 @@ export interface UpstreamOptions {
 type Listener = (notification: JsonRpcNotification) => void;
 
 /**
+ * How long a backend's request may wait, when it is unsure which call asks, for the backend to finish one. A
+ * sampling or elicitation request waits on a model or a person anyway; this is short next to that.
+ */
+const ATTRIBUTION_WAIT_MS = 50;
+
+/**
  * One initialized MCP session with a backend over any SDK `Transport`, multiplexing many callers: it owns the
  * request ids and progress tokens on the backend side and maps them back, so results and errors reach the caller
  * exactly as the backend sent them.
@@ -61,6 +67,10 @@ export class Upstream implements LiveConnection {
   private readonly logger: Logger;
   private closed = false;
   private lastTransportError: string | undefined;
+  /** Backend→client requests, each given its call after the one before. */
+  private attributing = Promise.resolve();
+  /** Wakes a request that waits for a call to finish (see `askingCall`). */
+  private callSettled = () => {};
 
   private constructor(
     private readonly transport: Transport,
@@ -229,6 +239,7 @@ export class Upstream implements LiveConnection {
     const call = typeof message.id === 'number' ? this.calls.get(message.id) : undefined;
     if (!call) return; // late answer to a call that timed out or was cancelled
     this.calls.settle(call);
+    this.callSettled();
     if (isErrorResponse(message))
       call.reject(new JsonRpcError(message.error.code, message.error.message, message.error.data));
     else call.resolve((message as { result: Record<string, unknown> }).result);
@@ -254,13 +265,41 @@ export class Upstream implements LiveConnection {
     for (const listener of this.listeners) listener(notification);
   }
 
-  private async onBackendRequest(request: JsonRpcRequest): Promise<void> {
+  private onBackendRequest(request: JsonRpcRequest): void {
+    if (request.method === 'ping') {
+      this.send({ jsonrpc: '2.0', id: request.id, result: {} }).catch(() => {});
+      return;
+    }
+    // One at a time and in arrival order, so that a request that waits (see `askingCall`) keeps its place.
+    this.attributing = this.attributing
+      .then(() => this.askingCall())
+      .then((call) => void this.relay(request, call));
+  }
+
+  /**
+   * The call a backend→client request belongs to. While the guess is unsure, waits up to
+   * {@link ATTRIBUTION_WAIT_MS} for the backend to finish a call, which decides it.
+   */
+  private async askingCall(): Promise<PendingCall | undefined> {
+    const deadline = Date.now() + ATTRIBUTION_WAIT_MS;
+    while (this.calls.unsure() && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        this.callSettled = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.callSettled = () => {};
+    return this.calls.askingCall();
+  }
+
+  private async relay(request: JsonRpcRequest, call: PendingCall | undefined): Promise<void> {
     const reply = (
       body:
         { result: Record<string, unknown> } | { error: { code: number; message: string; data?: unknown } },
     ) => this.send({ jsonrpc: '2.0', id: request.id, ...body } as JsonRpcMessage).catch(() => {});
-    if (request.method === 'ping') return reply({ result: {} });
-    const call = this.calls.askingCall();
     if (!call) {
       return reply({
         error: {

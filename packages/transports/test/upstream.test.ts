@@ -80,40 +80,72 @@ describe('Upstream over stdio (server-everything)', () => {
     expect(JSON.stringify(result.content)).toContain('hi from the client');
   });
 
-  it('relays a sampling request to the call the backend took up last, not to an older call it got an answer for', async () => {
-    await using upstream = await everything();
-    const sampled: string[] = [];
-    const sampler =
-      (name: string, answered: Promise<void> = Promise.resolve()) =>
-      async (request: { method: string; params?: Record<string, unknown> }) => {
-        if (request.method === 'roots/list') return { roots: [] };
-        const [message] = request.params!.messages as { content: { text: string } }[];
-        sampled.push(`${name}: ${message!.content.text}`);
-        await answered;
-        return { model: name, role: 'assistant', content: { type: 'text', text: `answer from ${name}` } };
-      };
-    const sample = (name: string, onRequest: ReturnType<typeof sampler>) =>
-      upstream.request(
-        'tools/call',
-        { name: 'trigger-sampling-request', arguments: { prompt: name } },
-        { onRequest },
-      ) as Promise<{ content: unknown }>;
+  // Bob's call asks first. Then Alice's call goes out and Bob's answer goes back, in either order: the backend may
+  // ask for Alice's call while Bob's (older, no longer waiting on its client) is still in flight.
+  it.each(['before', 'after'])(
+    "relays a sampling request to the call that asks when another call's answer goes back just %s it",
+    async (when) => {
+      await using upstream = await everything();
+      const sampled: string[] = [];
+      const sampler =
+        (name: string, answered: Promise<void> = Promise.resolve()) =>
+        async (request: { method: string; params?: Record<string, unknown> }) => {
+          if (request.method === 'roots/list') return { roots: [] };
+          const [message] = request.params!.messages as { content: { text: string } }[];
+          sampled.push(`${name}: ${message!.content.text}`);
+          await answered;
+          return { model: name, role: 'assistant', content: { type: 'text', text: `answer from ${name}` } };
+        };
+      const sample = (name: string, onRequest: ReturnType<typeof sampler>) =>
+        upstream.request(
+          'tools/call',
+          { name: 'trigger-sampling-request', arguments: { prompt: name } },
+          { onRequest },
+        ) as Promise<{ content: unknown }>;
 
-    // Bob's call asks first; Alice's call goes out, then Bob's answer: the backend takes up Alice's call first,
-    // and asks for it while Bob's call (older, no longer waiting on its client) is still in flight.
-    let release = () => {};
-    const bobCanAnswer = new Promise<void>((resolve) => (release = resolve));
-    const bob = sample('bob', sampler('bob', bobCanAnswer));
-    await vi.waitFor(() => expect(sampled).toHaveLength(1));
-    const alice = sample('alice', sampler('alice'));
-    release();
-    const [a, b] = await Promise.all([alice, bob]);
-    expect(sampled.sort()).toEqual([
-      'alice: Resource trigger-sampling-request context: alice',
-      'bob: Resource trigger-sampling-request context: bob',
-    ]);
-    expect(JSON.stringify(a.content)).toContain('answer from alice');
-    expect(JSON.stringify(b.content)).toContain('answer from bob');
+      let answerBob = () => {};
+      const bob = sample('bob', sampler('bob', new Promise((resolve) => (answerBob = resolve))));
+      await vi.waitFor(() => expect(sampled).toHaveLength(1));
+      if (when === 'before') {
+        answerBob();
+        await new Promise((resolve) => setImmediate(resolve)); // the answer is written first
+      }
+      const alice = sample('alice', sampler('alice'));
+      if (when === 'after') answerBob();
+      const [a, b] = await Promise.all([alice, bob]);
+      expect(sampled.sort()).toEqual([
+        'alice: Resource trigger-sampling-request context: alice',
+        'bob: Resource trigger-sampling-request context: bob',
+      ]);
+      expect(JSON.stringify(a.content)).toContain('answer from alice');
+      expect(JSON.stringify(b.content)).toContain('answer from bob');
+    },
+  );
+
+  it('relays a sampling request to the call that just went out, not to a long call the backend is busy with', async () => {
+    await using upstream = await everything();
+    const asked: string[] = [];
+    const onRequest = (name: string) => async (request: { method: string }) => {
+      if (request.method === 'roots/list') return { roots: [] };
+      asked.push(name);
+      return { model: name, role: 'assistant', content: { type: 'text', text: `answer from ${name}` } };
+    };
+    const long = upstream.request(
+      'tools/call',
+      { name: 'trigger-long-running-operation', arguments: { duration: 3, steps: 1 } },
+      { onRequest: onRequest('alice') },
+    );
+    // Longer than BUSY_AFTER_MS after the backend's last request for Alice's call: server-everything asks for
+    // roots/list soon after it starts, and Alice's call answers it.
+    await new Promise((resolve) => setTimeout(resolve, 1700));
+    const sampled = (await upstream.request(
+      'tools/call',
+      { name: 'trigger-sampling-request', arguments: { prompt: 'bob' } },
+      { onRequest: onRequest('bob') },
+    )) as { content: unknown };
+    expect(JSON.stringify(sampled.content)).toContain('answer from bob');
+    expect(asked).toEqual(['bob']);
+    await long;
   });
 
   it('returns backend errors as JsonRpcError, unchanged', async () => {

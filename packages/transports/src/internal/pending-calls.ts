@@ -20,10 +20,28 @@ export interface PendingCall {
    * of its requests. A sequence number, shared by all calls of the connection.
    */
   resumedAt: number;
+  /** The same moment in milliseconds (`performance.now()`). */
+  resumedTime: number;
+  /** Whether the backend has got a client's answer for this call, and so is likely finishing it. */
+  answered: boolean;
   cleanup: (() => void)[];
 }
 
 type Open = Pick<PendingCall, 'method' | 'options' | 'resolve' | 'reject' | 'clientToken'>;
+
+/**
+ * A backend asks for a call within moments of taking it up. A call it took up longer ago than this and still works
+ * on is busy with its own work (a long operation), so a request that comes now more likely belongs to a call taken
+ * up since.
+ */
+const BUSY_AFTER_MS = 1000;
+
+/** Whether the backend more likely asks for `a` than for `b` now: one it took up lately first, then the earlier. */
+function asksBefore(a: PendingCall, b: PendingCall, now: number): boolean {
+  const aBusy = now - a.resumedTime > BUSY_AFTER_MS;
+  const bBusy = now - b.resumedTime > BUSY_AFTER_MS;
+  return aBusy === bBusy ? a.resumedAt < b.resumedAt : bBusy;
+}
 
 /** The calls one upstream connection is waiting on, by request id and by progress token. */
 export class PendingCalls {
@@ -46,6 +64,8 @@ export class PendingCalls {
       onTimeout: () => {},
       awaitingClient: 0,
       resumedAt: this.nextResume++,
+      resumedTime: performance.now(),
+      answered: false,
       cleanup: [],
     };
     this.byId.set(id, call);
@@ -70,24 +90,42 @@ export class PendingCalls {
   /** The backend got a client's answer for this call and works on it again. */
   resumed(call: PendingCall): void {
     call.resumedAt = this.nextResume++;
+    call.resumedTime = performance.now();
+    call.answered = true;
   }
 
   /**
    * The call a backend→client request (sampling, elicitation, roots) belongs to, when the backend does not say:
    * of the calls that can relay one and are not waiting on their client, the one the backend took up (or resumed)
-   * first; else the oldest that can. A backend handles what it receives in order and asks while handling it, so
-   * the first call it took up and still works on is the one asking. An older call whose request the client just
-   * answered was resumed after a newer call went out, so the newer call comes first.
+   * first, leaving out those busy since long before (see {@link BUSY_AFTER_MS}) unless all are; else the oldest
+   * that can. A backend handles what it receives in order and asks while handling it, so the first call it took
+   * up and still works on is the one asking. An older call whose request the client just answered was resumed
+   * after a newer call went out, so the newer call comes first.
    */
   askingCall(): PendingCall | undefined {
+    const now = performance.now();
     let working: PendingCall | undefined;
     let waiting: PendingCall | undefined;
     for (const call of this.byId.values()) {
       if (!call.options.onRequest) continue;
       if (call.awaitingClient > 0) waiting ??= call;
-      else if (!working || call.resumedAt < working.resumedAt) working = call;
+      else if (!working || asksBefore(call, working, now)) working = call;
     }
     return working ?? waiting;
+  }
+
+  /**
+   * Whether {@link askingCall} is a guess that the next moment may settle: it picks a call the backend got an answer
+   * for, while another call could be asking too. Such a call usually just finishes; if its response comes, the
+   * request was the other call's.
+   */
+  unsure(): boolean {
+    const asking = this.askingCall();
+    if (!asking?.answered || asking.awaitingClient > 0) return false;
+    for (const call of this.byId.values()) {
+      if (call !== asking && call.options.onRequest && call.awaitingClient === 0) return true;
+    }
+    return false;
   }
 
   /** (Re)starts the call's timeout, unless it awaits the client. */
