@@ -308,10 +308,15 @@ export class Upstream implements LiveConnection {
         },
       });
     }
+    // roots/list asks about the client, not for a step of the call: backends ask it on their own (after initialize,
+    // on list_changed) and clients answer it at once. So it leaves the call's state, which places its own requests.
+    const step = request.method !== 'roots/list';
     try {
       // The client may take long to answer (a person, a model): the call's timeout waits meanwhile.
-      call.awaitingClient++;
-      this.calls.armTimer(call);
+      if (step) {
+        call.awaitingClient++;
+        this.calls.armTimer(call);
+      }
       reply({ result: await call.options.onRequest!(request) });
     } catch (error) {
       const { code, message, data } = error as { code?: unknown; message?: string; data?: unknown };
@@ -323,9 +328,11 @@ export class Upstream implements LiveConnection {
         },
       });
     } finally {
-      this.calls.resumed(call);
-      // Only a call still waiting gets its timer back; one answered meanwhile must not time out later.
-      if (--call.awaitingClient === 0 && this.calls.get(call.id) === call) this.calls.armTimer(call);
+      if (step) {
+        this.calls.resumed(call);
+        // Only a call still waiting gets its timer back; one answered meanwhile must not time out later.
+        if (--call.awaitingClient === 0 && this.calls.get(call.id) === call) this.calls.armTimer(call);
+      }
     }
   }
 

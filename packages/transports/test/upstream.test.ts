@@ -148,6 +148,34 @@ describe('Upstream over stdio (server-everything)', () => {
     await long;
   });
 
+  it("relays roots/list through a call without holding that call's place for its own requests", async () => {
+    await using upstream = await everything();
+    // server-everything syncs roots 350 ms after initialize; from then on it asks again on roots/list_changed.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const asked: string[] = [];
+    const onRequest = (name: string) => async (request: { method: string }) => {
+      asked.push(`${name}: ${request.method}`);
+      if (request.method === 'roots/list') return { roots: [] };
+      await vi.waitFor(() => expect(asked.filter((a) => a.endsWith('createMessage'))).toHaveLength(2));
+      return { model: name, role: 'assistant', content: { type: 'text', text: `answer from ${name}` } };
+    };
+    const sample = (name: string) =>
+      upstream.request(
+        'tools/call',
+        { name: 'trigger-sampling-request', arguments: { prompt: name } },
+        { onRequest: onRequest(name) },
+      ) as Promise<{ content: unknown }>;
+    void upstream.notify('notifications/roots/list_changed');
+    const [a, b] = await Promise.all([sample('alice'), sample('bob')]);
+    expect(asked.filter((a) => a.endsWith('createMessage')).sort()).toEqual([
+      'alice: sampling/createMessage',
+      'bob: sampling/createMessage',
+    ]);
+    expect(asked).toContain('alice: roots/list');
+    expect(JSON.stringify(a.content)).toContain('answer from alice');
+    expect(JSON.stringify(b.content)).toContain('answer from bob');
+  });
+
   it('returns backend errors as JsonRpcError, unchanged', async () => {
     await using upstream = await everything();
     const error = await upstream.request('no/such/method', {}).catch((e: unknown) => e);
