@@ -12,9 +12,9 @@ describe('server→client requests on a shared stdio backend', () => {
   beforeAll(async () => ({ gateway, url } = await startExampleGateway('meta')));
   afterAll(() => gateway.close());
 
-  // Each client answers only once both have been asked, so the two calls are surely in flight together. (An answer
-  // that reaches the backend with the other client's new call is the one overlap a shared process cannot tell
-  // apart; the README says so and `per-session` is exact.)
+  // Each client answers only once both have been asked, so the two calls are surely in flight together. The
+  // overlaps that depend on timing (an answer going back as the other call goes out, a long call beside an asking
+  // one, a roots/list the backend asks on its own) are tested on `Upstream` in packages/transports.
   const bothAsked = (seen: string[]) => vi.waitFor(() => expect(seen).toHaveLength(2), { timeout: 5_000 });
 
   async function client(name: string, seen: string[]) {
