@@ -17,11 +17,9 @@ export interface PendingCall {
   awaitingClient: number;
   /**
    * When the backend last got something to work on for this call: the request itself, or a client's answer to one
-   * of its requests. A sequence number, shared by all calls of the connection.
+   * of its requests (`performance.now()`, which is monotonic and finer than a millisecond).
    */
   resumedAt: number;
-  /** The same moment in milliseconds (`performance.now()`). */
-  resumedTime: number;
   /** Whether the backend has got a client's answer for this call, and so is likely finishing it. */
   answered: boolean;
   cleanup: (() => void)[];
@@ -38,15 +36,14 @@ const BUSY_AFTER_MS = 1000;
 
 /** Whether the backend more likely asks for `a` than for `b` now: one it took up lately first, then the earlier. */
 function asksBefore(a: PendingCall, b: PendingCall, now: number): boolean {
-  const aBusy = now - a.resumedTime > BUSY_AFTER_MS;
-  const bBusy = now - b.resumedTime > BUSY_AFTER_MS;
+  const aBusy = now - a.resumedAt > BUSY_AFTER_MS;
+  const bBusy = now - b.resumedAt > BUSY_AFTER_MS;
   return aBusy === bBusy ? a.resumedAt < b.resumedAt : bBusy;
 }
 
 /** The calls one upstream connection is waiting on, by request id and by progress token. */
 export class PendingCalls {
   private nextId = 1;
-  private nextResume = 0;
   private readonly byId = new Map<number, PendingCall>();
 
   get size(): number {
@@ -63,8 +60,7 @@ export class PendingCalls {
       timeoutMs: 0,
       onTimeout: () => {},
       awaitingClient: 0,
-      resumedAt: this.nextResume++,
-      resumedTime: performance.now(),
+      resumedAt: performance.now(),
       answered: false,
       cleanup: [],
     };
@@ -89,8 +85,7 @@ export class PendingCalls {
 
   /** The backend got a client's answer for this call and works on it again. */
   resumed(call: PendingCall): void {
-    call.resumedAt = this.nextResume++;
-    call.resumedTime = performance.now();
+    call.resumedAt = performance.now();
     call.answered = true;
   }
 
