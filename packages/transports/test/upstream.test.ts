@@ -80,100 +80,80 @@ describe('Upstream over stdio (server-everything)', () => {
     expect(JSON.stringify(result.content)).toContain('hi from the client');
   });
 
-  // Bob's call asks first. Then Alice's call goes out and Bob's answer goes back, in either order: the backend may
-  // ask for Alice's call while Bob's (older, no longer waiting on its client) is still in flight.
-  it.each(['before', 'after'])(
-    "relays a sampling request to the call that asks when another call's answer goes back just %s it",
-    async (when) => {
-      await using upstream = await everything();
-      const sampled: string[] = [];
-      const sampler =
-        (name: string, answered: Promise<void> = Promise.resolve()) =>
-        async (request: { method: string; params?: Record<string, unknown> }) => {
-          if (request.method === 'roots/list') return { roots: [] };
-          const [message] = request.params!.messages as { content: { text: string } }[];
-          sampled.push(`${name}: ${message!.content.text}`);
-          await answered;
-          return { model: name, role: 'assistant', content: { type: 'text', text: `answer from ${name}` } };
-        };
-      const sample = (name: string, onRequest: ReturnType<typeof sampler>) =>
-        upstream.request(
-          'tools/call',
-          { name: 'trigger-sampling-request', arguments: { prompt: name } },
-          { onRequest },
-        ) as Promise<{ content: unknown }>;
+  describe('with several calls in flight, each backend request reaches the call that asks', () => {
+    /** A client named `name` for one call: notes what it is asked in `asked`, answers sampling once `ready`. */
+    const client =
+      (name: string, asked: string[], ready: () => Promise<unknown> = async () => {}) =>
+      async (request: { method: string }) => {
+        asked.push(`${name}: ${request.method}`);
+        if (request.method === 'roots/list') return { roots: [] };
+        await ready();
+        return { model: name, role: 'assistant', content: { type: 'text', text: `answer from ${name}` } };
+      };
+    const sample = (upstream: Upstream, name: string, onRequest: ReturnType<typeof client>) =>
+      upstream.request(
+        'tools/call',
+        { name: 'trigger-sampling-request', arguments: { prompt: name } },
+        { onRequest },
+      ) as Promise<{ content: unknown }>;
+    const sampledBy = (asked: string[]) => asked.filter((a) => a.endsWith('sampling/createMessage')).sort();
+    const answerOf = (result: { content: unknown }) =>
+      JSON.stringify(result.content).match(/answer from \w+/)?.[0];
 
+    // Bob's call asks first. Then Alice's call goes out and Bob's answer goes back, in either order: the backend
+    // may ask for Alice's call while Bob's (older, no longer waiting on its client) is still in flight.
+    it.each(['before', 'after'])("when another call's answer goes back just %s it goes out", async (when) => {
+      await using upstream = await everything();
+      const asked: string[] = [];
       let answerBob = () => {};
-      const bob = sample('bob', sampler('bob', new Promise((resolve) => (answerBob = resolve))));
-      await vi.waitFor(() => expect(sampled).toHaveLength(1));
+      const bobReady = new Promise<void>((resolve) => (answerBob = resolve));
+      const bob = sample(
+        upstream,
+        'bob',
+        client('bob', asked, () => bobReady),
+      );
+      await vi.waitFor(() => expect(sampledBy(asked)).toHaveLength(1));
       if (when === 'before') {
         answerBob();
         await new Promise((resolve) => setImmediate(resolve)); // the answer is written first
       }
-      const alice = sample('alice', sampler('alice'));
+      const alice = sample(upstream, 'alice', client('alice', asked));
       if (when === 'after') answerBob();
       const [a, b] = await Promise.all([alice, bob]);
-      expect(sampled.sort()).toEqual([
-        'alice: Resource trigger-sampling-request context: alice',
-        'bob: Resource trigger-sampling-request context: bob',
-      ]);
-      expect(JSON.stringify(a.content)).toContain('answer from alice');
-      expect(JSON.stringify(b.content)).toContain('answer from bob');
-    },
-  );
+      expect(sampledBy(asked)).toEqual(['alice: sampling/createMessage', 'bob: sampling/createMessage']);
+      expect([answerOf(a), answerOf(b)]).toEqual(['answer from alice', 'answer from bob']);
+    });
 
-  it('relays a sampling request to the call that just went out, not to a long call the backend is busy with', async () => {
-    await using upstream = await everything();
-    const asked: string[] = [];
-    const onRequest = (name: string) => async (request: { method: string }) => {
-      if (request.method === 'roots/list') return { roots: [] };
-      asked.push(name);
-      return { model: name, role: 'assistant', content: { type: 'text', text: `answer from ${name}` } };
-    };
-    const long = upstream.request(
-      'tools/call',
-      { name: 'trigger-long-running-operation', arguments: { duration: 3, steps: 1 } },
-      { onRequest: onRequest('alice') },
-    );
-    // Longer than BUSY_AFTER_MS after the backend's last request for Alice's call: server-everything asks for
-    // roots/list soon after it starts, and Alice's call answers it.
-    await new Promise((resolve) => setTimeout(resolve, 1700));
-    const sampled = (await upstream.request(
-      'tools/call',
-      { name: 'trigger-sampling-request', arguments: { prompt: 'bob' } },
-      { onRequest: onRequest('bob') },
-    )) as { content: unknown };
-    expect(JSON.stringify(sampled.content)).toContain('answer from bob');
-    expect(asked).toEqual(['bob']);
-    await long;
-  });
-
-  it("relays roots/list through a call without holding that call's place for its own requests", async () => {
-    await using upstream = await everything();
-    // server-everything syncs roots 350 ms after initialize; from then on it asks again on roots/list_changed.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const asked: string[] = [];
-    const onRequest = (name: string) => async (request: { method: string }) => {
-      asked.push(`${name}: ${request.method}`);
-      if (request.method === 'roots/list') return { roots: [] };
-      await vi.waitFor(() => expect(asked.filter((a) => a.endsWith('createMessage'))).toHaveLength(2));
-      return { model: name, role: 'assistant', content: { type: 'text', text: `answer from ${name}` } };
-    };
-    const sample = (name: string) =>
-      upstream.request(
+    it('when a long call the backend is busy with is older than the one asking', async () => {
+      await using upstream = await everything();
+      const asked: string[] = [];
+      const long = upstream.request(
         'tools/call',
-        { name: 'trigger-sampling-request', arguments: { prompt: name } },
-        { onRequest: onRequest(name) },
-      ) as Promise<{ content: unknown }>;
-    void upstream.notify('notifications/roots/list_changed');
-    const [a, b] = await Promise.all([sample('alice'), sample('bob')]);
-    expect(asked.filter((a) => a.endsWith('createMessage')).sort()).toEqual([
-      'alice: sampling/createMessage',
-      'bob: sampling/createMessage',
-    ]);
-    expect(asked).toContain('alice: roots/list');
-    expect(JSON.stringify(a.content)).toContain('answer from alice');
-    expect(JSON.stringify(b.content)).toContain('answer from bob');
+        { name: 'trigger-long-running-operation', arguments: { duration: 2.5, steps: 1 } },
+        { onRequest: client('alice', asked) },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1200)); // longer than BUSY_AFTER_MS
+      const sampled = await sample(upstream, 'bob', client('bob', asked));
+      expect(answerOf(sampled)).toBe('answer from bob');
+      expect(sampledBy(asked)).toEqual(['bob: sampling/createMessage']);
+      await long;
+    });
+
+    it("when the backend asks roots/list on its own, which holds no call's place", async () => {
+      await using upstream = await everything();
+      // server-everything syncs roots 350 ms after initialize; from then on it asks again on roots/list_changed.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const asked: string[] = [];
+      const bothAsked = () => vi.waitFor(() => expect(sampledBy(asked)).toHaveLength(2));
+      void upstream.notify('notifications/roots/list_changed');
+      const [a, b] = await Promise.all([
+        sample(upstream, 'alice', client('alice', asked, bothAsked)),
+        sample(upstream, 'bob', client('bob', asked, bothAsked)),
+      ]);
+      expect(asked).toContain('alice: roots/list');
+      expect(sampledBy(asked)).toEqual(['alice: sampling/createMessage', 'bob: sampling/createMessage']);
+      expect([answerOf(a), answerOf(b)]).toEqual(['answer from alice', 'answer from bob']);
+    });
   });
 
   it('returns backend errors as JsonRpcError, unchanged', async () => {
