@@ -18,7 +18,7 @@ import {
   type BackendInput,
   type GatewayInput,
 } from './schema';
-import { expandEnv } from './internal/expand';
+import { expandEnv, type UnsetVariable } from './internal/expand';
 import { formatPath, LineCounter, locateIssues, type ConfigIssue } from './internal/issues';
 import { fromMcpServers } from './internal/mcp-servers';
 import { normalizeBackend, normalizeGateway, type NormalizeContext } from './internal/normalize';
@@ -31,6 +31,11 @@ export interface ConfigSourceOptions {
   baseDir?: string;
   /** Variables for `${VAR}` expansion; defaults to `process.env`. */
   env?: Record<string, string | undefined>;
+  /**
+   * Called for each `${VAR}` that is unset and has no default, which then expands to an empty string, instead of
+   * failing the load (`mcp-gateway doctor` reports them per backend).
+   */
+  onUnsetVariable?: UnsetVariable;
 }
 
 /** What `withOverrides` can change, e.g. from CLI flags. */
@@ -89,6 +94,8 @@ export class GatewayConfig implements GatewaySettings {
   readonly logLevel!: LogLevel;
   readonly stateDir!: string;
   readonly backends!: Record<string, BackendSettings>;
+  /** Backend name → the `mcpServers` key it was derived from, for keys that are not valid names. */
+  readonly renamed!: Record<string, string>;
   /** Where this configuration came from, for messages. */
   readonly source!: string;
 
@@ -151,7 +158,7 @@ function buildSettings(
   source: string,
   options: ConfigSourceOptions,
   yaml: { doc: Parameters<typeof locateIssues>[1]; lines: LineCounter } | undefined,
-): GatewaySettings {
+): GatewaySettings & { renamed: Record<string, string> } {
   const issues: ConfigIssue[] = [];
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throwIfIssues(source, [
@@ -162,17 +169,25 @@ function buildSettings(
     ]);
   }
   const { prebuilt, raw } = splitPrebuilt(input as Record<string, unknown>);
-  const mcpServers = fromMcpServers(raw);
+  const mcpServers = fromMcpServers(raw, issues);
   const env = options.env ?? process.env;
-  const expanded = expandEnv(mcpServers?.converted ?? raw, env, issues);
+  const expanded = expandEnv(mcpServers?.converted ?? raw, env, issues, options.onUnsetVariable);
   const ctx: NormalizeContext = { baseDir: options.baseDir ?? process.cwd(), env };
   const settings = validate(expanded, ctx, issues);
   if (mcpServers) {
-    for (const issue of issues) if (issue.path[0] === 'backends') issue.path[0] = mcpServers.key;
+    for (const issue of issues) {
+      if (issue.path[0] !== 'backends') continue;
+      issue.path[0] = mcpServers.key;
+      issue.path[1] = mcpServers.renamed.get(String(issue.path[1])) ?? issue.path[1]!;
+    }
   }
   locateIssues(issues, yaml?.doc, yaml?.lines);
   throwIfIssues(source, issues);
-  return { ...settings!, backends: { ...settings!.backends, ...prebuilt } };
+  return {
+    ...settings!,
+    backends: { ...settings!.backends, ...prebuilt },
+    renamed: Object.fromEntries(mcpServers?.renamed ?? []),
+  };
 }
 
 /** Validates the top level and each backend separately, so one broken backend does not hide another's problems. */

@@ -4,7 +4,8 @@ const seconds = z.number().nonnegative();
 const stringMap = z.record(z.string(), z.string());
 
 /** Backend names appear in URLs (`/mcp/{name}`) and tool names (`name__tool`). */
-export const backendNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/);
+export const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+export const backendNameSchema = z.string().regex(BACKEND_NAME);
 
 /** One backend as written in YAML. Timeouts are in seconds. */
 export const backendInputSchema = z.strictObject({

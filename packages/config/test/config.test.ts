@@ -51,6 +51,7 @@ backends:
       logLevel: 'info',
       stateDir: undefined,
       source: file,
+      renamed: {},
       backends: {
         tavily: {
           name: 'tavily',
@@ -215,6 +216,46 @@ describe('mcpServers JSON (Claude Desktop, Cursor, VS Code)', () => {
     });
   });
 
+  it('derives backend names from free-text keys, and refuses two keys that would share one', () => {
+    const config = GatewayConfig.parse(
+      JSON.stringify({
+        mcpServers: {
+          'Brave Search': { command: 'brave' },
+          'Ant Design Components': { url: 'http://127.0.0.1:9/mcp' },
+          'Café Crème': { command: 'cafe' },
+          搜索: { command: 'search' },
+          memory: { command: 'memory' },
+        },
+      }),
+      { env },
+    );
+    expect(Object.keys(config.backends)).toEqual([
+      'brave-search',
+      'ant-design-components',
+      'cafe-creme',
+      'server-44ce7ae9',
+      'memory',
+    ]);
+    expect(config.renamed).toEqual({
+      'brave-search': 'Brave Search',
+      'ant-design-components': 'Ant Design Components',
+      'cafe-creme': 'Café Crème',
+      'server-44ce7ae9': '搜索',
+    });
+    expect(
+      errorOf(() =>
+        GatewayConfig.parse(
+          '{"mcpServers": {\n"Brave Search": {"command": "a"},\n"brave-search": {"command": "b"},\n"Odd Key": {"command": "c", "colour": 1}}}',
+          { source: 'c.json', env },
+        ),
+      ).message,
+    ).toBe(
+      `Invalid configuration in c.json (2 problems):
+  - mcpServers.brave-search (line 3): "Brave Search" and "brave-search" would both be the backend "brave-search"; rename one of them
+  - mcpServers.Odd Key.colour (line 4): unknown key "colour"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled`,
+    );
+  });
+
   it('reports problems under the mcpServers path', () => {
     expect(
       errorOf(() =>
@@ -227,6 +268,35 @@ describe('mcpServers JSON (Claude Desktop, Cursor, VS Code)', () => {
       `Invalid configuration in c.json (1 problem):
   - mcpServers.x.type (line 1): unknown key "type"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled`,
     );
+  });
+});
+
+describe('defaults from the environment', () => {
+  it("keeps state in systemd's STATE_DIRECTORY, else under XDG_STATE_HOME", () => {
+    const stateDir = (vars: Record<string, string>) => GatewayConfig.parse('{}', { env: vars }).stateDir;
+    expect(stateDir({ STATE_DIRECTORY: '/var/lib/mcp-gateway:/var/lib/other', XDG_STATE_HOME: '/x' })).toBe(
+      '/var/lib/mcp-gateway',
+    );
+    expect(stateDir({ XDG_STATE_HOME: '/x' })).toBe('/x/mcp-gateway');
+  });
+
+  it('hands unset variables to onUnsetVariable instead of failing, when asked (doctor)', () => {
+    const unset: unknown[] = [];
+    const config = GatewayConfig.parse(
+      'backends:\n  t:\n    command: tavily\n    env: { KEY: "${NOPE}" }\n',
+      {
+        env: {},
+        onUnsetVariable: (problem) => unset.push(problem),
+      },
+    );
+    expect(config.backends.t!.target).toMatchObject({ env: { KEY: '' } });
+    expect(unset).toEqual([
+      {
+        path: ['backends', 't', 'env', 'KEY'],
+        message:
+          'environment variable NOPE is not set (used as "${NOPE}"); set it, or write ${NOPE:-default}',
+      },
+    ]);
   });
 });
 

@@ -41,4 +41,6 @@ export interface GatewaySettings {
   /** Where the catalog cache lives. */
   stateDir: string;
   backends: Record<string, BackendSettings>;
+  /** Backend name → the free-text `mcpServers` key ("Brave Search") it was derived from, where they differ. */
+  renamed?: Record<string, string>;
 }

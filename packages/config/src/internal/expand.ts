@@ -2,29 +2,41 @@ import type { ConfigIssue } from './issues';
 
 const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g;
 
+/** Where an unset variable without a default goes: an issue, or (doctor) a callback, and then it expands to "". */
+export type UnsetVariable = (problem: { path: (string | number)[]; message: string }) => void;
+
 /**
  * Expands `${VAR}` and `${VAR:-default}` in every string of a parsed document, in place of a copy. `$${VAR}` stays
- * literal `${VAR}`. An unset variable without a default is an issue that names the variable and where it is used.
+ * literal `${VAR}`. An unset variable without a default is an issue that names the variable and where it is used,
+ * or, with `onUnset`, is reported there and expands to an empty string.
  */
 export function expandEnv(
   value: unknown,
   env: Record<string, string | undefined>,
   issues: ConfigIssue[],
+  onUnset?: UnsetVariable,
 ): unknown {
-  return walk(value, [], env, issues);
+  const unset = (path: (string | number)[], message: string) => {
+    if (onUnset) onUnset({ path, message });
+    else issues.push({ path, message });
+    return onUnset !== undefined;
+  };
+  return walk(value, [], env, unset);
 }
+
+type Unset = (path: (string | number)[], message: string) => boolean;
 
 function walk(
   value: unknown,
   path: (string | number)[],
   env: Record<string, string | undefined>,
-  issues: ConfigIssue[],
+  unset: Unset,
 ): unknown {
-  if (typeof value === 'string') return expandString(value, path, env, issues);
-  if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i], env, issues));
+  if (typeof value === 'string') return expandString(value, path, env, unset);
+  if (Array.isArray(value)) return value.map((item, i) => walk(item, [...path, i], env, unset));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key], env, issues)]),
+      Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key], env, unset)]),
     );
   }
   return value;
@@ -34,17 +46,14 @@ function expandString(
   text: string,
   path: (string | number)[],
   env: Record<string, string | undefined>,
-  issues: ConfigIssue[],
+  unset: Unset,
 ): string {
   return text.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
     if (match === '$${') return '${';
     const found = env[name!];
     if (found !== undefined && found !== '') return found;
     if (fallback !== undefined) return fallback;
-    issues.push({
-      path,
-      message: `environment variable ${name} is not set (used as "${match}"); set it, or write \${${name}:-default}`,
-    });
-    return match;
+    const message = `environment variable ${name} is not set (used as "${match}"); set it, or write \${${name}:-default}`;
+    return unset(path, message) ? '' : match;
   });
 }

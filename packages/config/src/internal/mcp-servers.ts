@@ -1,21 +1,66 @@
+import { createHash } from 'node:crypto';
+import { BACKEND_NAME } from '../schema';
+import type { ConfigIssue } from './issues';
+
+export interface ConvertedServers {
+  converted: Record<string, unknown>;
+  /** `mcpServers`, or VS Code's `servers`. */
+  key: string;
+  /** Backend name → the key it was derived from, for keys that are not valid names ("Brave Search"). */
+  renamed: Map<string, string>;
+}
+
 /**
  * Converts the JSON `mcpServers` format used by Claude Desktop and Cursor (and VS Code's `servers`) into our YAML
- * shape. Commands there are one executable plus `args`, so the command is quoted to survive our shell split.
+ * shape. Commands there are one executable plus `args`, so the command is quoted to survive our shell split. Keys
+ * there are free text, so each one that is not a valid backend name gets one derived from it; two keys that
+ * would get the same name are an issue naming both.
  */
 export function fromMcpServers(
   doc: Record<string, unknown>,
-): { converted: Record<string, unknown>; key: string } | undefined {
+  issues: ConfigIssue[],
+): ConvertedServers | undefined {
   const key =
     'mcpServers' in doc ? 'mcpServers' : 'servers' in doc && !('backends' in doc) ? 'servers' : undefined;
   if (!key) return undefined;
   const servers = doc[key];
+  const renamed = new Map<string, string>();
   if (servers === null || typeof servers !== 'object' || Array.isArray(servers))
-    return { converted: { backends: servers }, key };
+    return { converted: { backends: servers }, key, renamed };
   const { [key]: _, ...rest } = doc;
-  const backends = Object.fromEntries(
-    Object.entries(servers).map(([name, entry]) => [name, convertEntry(entry)]),
-  );
-  return { converted: { ...rest, backends }, key };
+  const backends: Record<string, unknown> = {};
+  const takenBy = new Map<string, string>();
+  for (const [original, entry] of Object.entries(servers)) {
+    const name = backendNameFor(original);
+    const other = takenBy.get(name);
+    if (other !== undefined) {
+      issues.push({
+        path: [key, original],
+        message: `"${other}" and "${original}" would both be the backend "${name}"; rename one of them`,
+      });
+      continue;
+    }
+    takenBy.set(name, original);
+    if (name !== original) renamed.set(name, original);
+    backends[name] = convertEntry(entry);
+  }
+  return { converted: { ...rest, backends }, key, renamed };
+}
+
+/**
+ * A valid backend name for a free-text key: the key itself when it is one, else lower case with accents dropped
+ * and every run of other characters a `-` ("Brave Search" → `brave-search`); a key with no letter or digit to
+ * keep gets `server-` and a hash of it.
+ */
+export function backendNameFor(key: string): string {
+  if (BACKEND_NAME.test(key)) return key;
+  const slug = key
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return slug || `server-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
 }
 
 function convertEntry(entry: unknown): unknown {

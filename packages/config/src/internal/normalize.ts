@@ -147,7 +147,10 @@ function normalizeTarget(
   return { kind: kind as 'http' | 'sse' | 'auto', url: input.http_url, headers: input.headers ?? {} };
 }
 
+/** systemd's `StateDirectory=` (first of a `:` list), else `$XDG_STATE_HOME/mcp-gateway`, else ~/.local/state's. */
 function defaultStateDir(env: Record<string, string | undefined>): string {
+  const systemd = env.STATE_DIRECTORY?.split(':')[0];
+  if (systemd && isAbsolute(systemd)) return systemd;
   const base =
     env.XDG_STATE_HOME && isAbsolute(env.XDG_STATE_HOME)
       ? env.XDG_STATE_HOME
