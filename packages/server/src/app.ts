@@ -12,7 +12,7 @@ import { AggregateResources, AggregateTools, MetaTools } from '@mcp-gateway/meta
 import { DirectRoute } from './direct/direct-route';
 import { GatewayRoute } from './gateway/gateway-route';
 import type { ToolSource } from './gateway/mcp-server';
-import { healthReport } from './health';
+import { healthReport, type ConfigStatus } from './health';
 import { hostGuard } from './internal/host-guard';
 import { DEFAULT_MAX_BODY_BYTES } from './internal/http';
 import { errorBody } from './internal/errors';
@@ -40,6 +40,8 @@ export interface GatewayAppOptions {
    * A {@link MemoryEventStore} by default; pass a shared one to resume on another replica, or `null` for none.
    */
   eventStore?: EventStore | null;
+  /** Which configuration runs, for `/health` (the app that reloads it keeps this). */
+  configStatus?: () => ConfigStatus;
 }
 
 export interface GatewayApp {
@@ -77,7 +79,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   });
   const sse = new SseRoute(maxBodyBytes, logger);
   let lists = source.mode === 'aggregate' ? listsOf(source.resources) : undefined;
-  const unsubscribe = options.catalog.onChange(() => {
+  const unsubscribe = options.catalog.onChange((backend) => {
+    if (!options.registry.has(backend)) direct.removed(backend); // a reload took it out of the config
     if (source.mode !== 'aggregate') return;
     const next = listsOf(source.resources);
     gateway.listsChanged({
@@ -91,7 +94,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const app = new Hono();
   if (options.allowedHosts !== null) app.use('*', hostGuard(options.allowedHosts));
   app.use('*', metrics.count);
-  app.get('/health', (c) => c.json(healthReport(options.registry)));
+  app.get('/health', (c) => c.json(healthReport(options.registry, options.configStatus?.())));
   app.get('/metrics', (c) =>
     c.text(
       metrics.render({ '/mcp': gateway.sessionCount, ...direct.sessionCounts(), '/sse': sse.size }),

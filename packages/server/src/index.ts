@@ -2,5 +2,5 @@
 export { createGatewayApp } from './app';
 export type { GatewayApp, GatewayAppOptions } from './app';
 export { healthReport } from './health';
-export type { HealthReport } from './health';
+export type { ConfigStatus, HealthReport } from './health';
 export { MemoryEventStore } from './memory-event-store';

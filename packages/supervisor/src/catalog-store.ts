@@ -1,29 +1,20 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   errorMessage,
   type BackendCatalog,
   type BackendConnection,
   type BackendSettings,
-  type CatalogTool,
   type Logger,
 } from '@mcp-gateway/core';
+import { readCatalog, type CatalogList } from './read-catalog';
 
 /** Which list each `list_changed` notification refreshes. */
-export const LIST_CHANGED: Record<string, keyof Lists> = {
+export const LIST_CHANGED: Record<string, CatalogList> = {
   'notifications/tools/list_changed': 'tools',
   'notifications/resources/list_changed': 'resources',
   'notifications/prompts/list_changed': 'prompts',
-};
-
-type Lists = Pick<BackendCatalog, 'tools' | 'resources' | 'resourceTemplates' | 'prompts'>;
-
-const LIST_METHODS: Record<keyof Lists, [method: string, capability: string]> = {
-  tools: ['tools/list', 'tools'],
-  resources: ['resources/list', 'resources'],
-  resourceTemplates: ['resources/templates/list', 'resources'],
-  prompts: ['prompts/list', 'prompts'],
 };
 
 /**
@@ -36,7 +27,7 @@ export class CatalogStore {
 
   constructor(
     stateDir: string | undefined,
-    private readonly settings: Record<string, BackendSettings>,
+    private settings: Record<string, BackendSettings>,
     private readonly logger: Logger,
   ) {
     this.dir = stateDir ? join(stateDir, 'catalog') : undefined;
@@ -47,46 +38,50 @@ export class CatalogStore {
     return this.catalogs.get(backend);
   }
 
+  /**
+   * Follows a config reload: a removed backend's catalog is dropped (and its file deleted), a backend reached
+   * differently now is read again from its file, which the changed fingerprint makes miss, and kept ones stay.
+   */
+  reconfigure(settings: Record<string, BackendSettings>): void {
+    const before = new Map(Object.keys(this.settings).map((name) => [name, this.fingerprint(name)]));
+    this.settings = settings;
+    for (const name of before.keys()) {
+      if (name in settings) continue;
+      this.catalogs.delete(name);
+      const file = this.file(name);
+      if (file) rmSync(file, { force: true });
+    }
+    for (const name of Object.keys(settings)) {
+      if (before.get(name) === this.fingerprint(name)) continue;
+      this.catalogs.delete(name);
+      this.readCached(name);
+    }
+  }
+
   /** Fetches the given lists (all by default) from a live backend and stores the result. */
   async refresh(
     backend: string,
     connection: BackendConnection,
-    only?: (keyof Lists)[],
+    only?: CatalogList[],
   ): Promise<BackendCatalog> {
-    const capabilities = connection.initializeResult.capabilities ?? {};
+    const fingerprint = this.fingerprint(backend);
     const previous = this.catalogs.get(backend);
     const next: BackendCatalog =
       previous && only
         ? { ...previous }
         : { backend, tools: [], resources: [], resourceTemplates: [], prompts: [], updatedAt: '' };
-    for (const key of only ?? (Object.keys(LIST_METHODS) as (keyof Lists)[])) {
-      const [method, capability] = LIST_METHODS[key];
-      if (!(capability in capabilities)) continue;
-      try {
-        const items = await listAll(connection, method, key);
-        if (key === 'tools') next.tools = this.validTools(backend, items);
-        else next[key] = items;
-      } catch (error) {
-        this.logger.warn(`could not fetch ${method}`, { backend, error: errorMessage(error) });
-      }
-    }
+    const read = await readCatalog(connection, only);
+    Object.assign(next, read.lists);
+    for (const { name, reason } of read.skipped)
+      this.logger.warn(`skipped a tool: ${reason}`, { backend, tool: name });
+    for (const { method, error } of read.failures)
+      this.logger.warn(`could not fetch ${method}`, { backend, error });
     next.updatedAt = new Date().toISOString();
+    // A reload that removed or changed the backend meanwhile makes this catalog one of a backend that is gone.
+    if (!(backend in this.settings) || this.fingerprint(backend) !== fingerprint) return next;
     this.catalogs.set(backend, next);
     this.writeCached(backend, next);
     return next;
-  }
-
-  /** Keeps each tool that has a name and an object schema; one bad tool never hides the others. */
-  private validTools(backend: string, items: Record<string, unknown>[]): CatalogTool[] {
-    return items.filter((tool): tool is CatalogTool => {
-      const ok = typeof tool.name === 'string' && tool.name !== '' && isObject(tool.inputSchema);
-      if (!ok)
-        this.logger.warn('skipped a tool with no name or no input schema object', {
-          backend,
-          tool: String(tool.name),
-        });
-      return ok;
-    });
   }
 
   private file(backend: string): string | undefined {
@@ -125,24 +120,4 @@ export class CatalogStore {
       this.logger.warn('could not write the catalog cache', { backend, file, error: errorMessage(error) });
     }
   }
-}
-
-async function listAll(
-  connection: BackendConnection,
-  method: string,
-  key: string,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let cursor: unknown;
-  for (let page = 0; page < 100; page++) {
-    const result = await connection.request(method, cursor === undefined ? {} : { cursor });
-    items.push(...((result[key] as Record<string, unknown>[] | undefined) ?? []));
-    cursor = result.nextCursor;
-    if (cursor === undefined || cursor === null) break;
-  }
-  return items;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

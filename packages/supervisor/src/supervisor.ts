@@ -29,6 +29,16 @@ export interface SupervisorOptions {
   stateDir?: string;
 }
 
+/** What a {@link Supervisor.reconfigure} did, by backend name, in configuration order. */
+export interface ReconfigureResult {
+  added: string[];
+  removed: string[];
+  /** Restarted: how they are reached, timed or isolated changed. */
+  changed: string[];
+  /** Kept with their processes and sessions (a new description is taken as it is). */
+  unchanged: string[];
+}
+
 /** How long a client session's own connection may sit unused when its backend sets no idle timeout. */
 export const OWN_IDLE_MS = 10 * 60_000;
 
@@ -39,8 +49,8 @@ export const OWN_IDLE_MS = 10 * 60_000;
  * @example await using supervisor = new Supervisor({ backends: config.backends })
  */
 export class Supervisor implements BackendRegistry, Catalog {
-  private readonly backends = new Map<string, ManagedBackend>();
-  private readonly settings: Record<string, BackendSettings>;
+  private backends = new Map<string, ManagedBackend>();
+  private settings: Record<string, BackendSettings>;
   private readonly listeners = new Set<BackendEventListener>();
   private readonly catalogListeners = new Set<(backend: string) => void>();
   private readonly refreshing = new Map<string, Promise<BackendCatalog | undefined>>();
@@ -110,6 +120,52 @@ export class Supervisor implements BackendRegistry, Catalog {
     const own = this.own.get(session);
     this.own.delete(session);
     await Promise.all([...(own?.values() ?? [])].map((backend) => backend.close()));
+  }
+
+  /**
+   * Applies a new set of backends, as a config reload does: added ones become available (started lazily as
+   * usual), removed ones are stopped with everything they run, changed ones are stopped and start again on next
+   * use, and unchanged ones keep their processes, upstream sessions and catalog. Catalog listeners hear of every
+   * backend whose catalog appeared, went or may differ.
+   */
+  async reconfigure(backends: Record<string, BackendSettings>): Promise<ReconfigureResult> {
+    const result: ReconfigureResult = { added: [], removed: [], changed: [], unchanged: [] };
+    const kept = new Map<string, ManagedBackend>();
+    const retired: ManagedBackend[] = [];
+    for (const [name, next] of Object.entries(backends)) {
+      const current = this.backends.get(name);
+      if (current && sameRuntime(this.settings[name]!, next)) {
+        result.unchanged.push(name);
+        kept.set(name, current);
+        continue;
+      }
+      if (current) retired.push(current);
+      (current ? result.changed : result.added).push(name);
+    }
+    for (const [name, backend] of this.backends) {
+      if (name in backends) continue;
+      retired.push(backend);
+      result.removed.push(name);
+    }
+    this.settings = backends;
+    this.catalogs.reconfigure(backends);
+    this.backends = new Map(
+      Object.keys(backends).map((name) => [name, kept.get(name) ?? this.manage(name)] as const),
+    );
+    const gone = new Set([...result.removed, ...result.changed]);
+    for (const own of this.own.values()) {
+      for (const [name, backend] of own) {
+        if (!gone.has(name)) continue;
+        retired.push(backend);
+        own.delete(name);
+      }
+    }
+    for (const name of [...result.added, ...result.changed, ...result.removed]) {
+      this.refreshing.delete(name);
+      for (const listener of this.catalogListeners) listener(name);
+    }
+    await Promise.all(retired.map((backend) => backend.close()));
+    return result;
   }
 
   health(): Record<string, BackendHealth> {
@@ -238,4 +294,11 @@ export class Supervisor implements BackendRegistry, Catalog {
     this.refreshing.set(name, run);
     return run;
   }
+}
+
+/** Whether a backend can keep running across a reload: everything but its description is the same. */
+function sameRuntime(a: BackendSettings, b: BackendSettings): boolean {
+  const { description: _a, ...left } = a;
+  const { description: _b, ...right } = b;
+  return JSON.stringify(left) === JSON.stringify(right);
 }

@@ -100,6 +100,17 @@ export class DirectRoute {
     await server.connect(transport);
   }
 
+  /**
+   * A backend left the configuration: its sessions and SSE streams end (the next request of each gets 404 and
+   * the backend's absence), and so does its modern-era endpoint.
+   */
+  removed(backend: string): void {
+    for (const session of this.sessions.values()) if (session.backend === backend) this.end(session);
+    for (const [server, of] of this.attached) if (of.backend === backend) void server.close();
+    void this.modern.get(backend)?.close();
+    this.modern.delete(backend);
+  }
+
   /** Open sessions by endpoint (`/mcp/<backend>`). */
   sessionCounts(): Record<string, number> {
     const counts: Record<string, number> = {};
