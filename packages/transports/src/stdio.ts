@@ -6,6 +6,8 @@ import { LineReader } from './internal/line-reader';
 import { killGroup, stopProcess } from './internal/stop-process';
 
 const STDERR_TAIL_LINES = 5;
+/** How long an exited process's stderr may take to deliver its last bytes before the exit is reported. */
+const STDERR_DRAIN_MS = 100;
 
 export interface StdioTransportOptions {
   command: string;
@@ -76,7 +78,11 @@ export class StdioTransport implements Transport {
         );
       });
     });
-    child.once('exit', (code, signal) => {
+    // What the process wrote last (often why it died) may still be in the pipe, or lack a final newline.
+    const stderrDone = new Promise<void>((resolve) => child.stderr!.once('close', resolve));
+    child.once('exit', async (code, signal) => {
+      await Promise.race([stderrDone, new Promise((resolve) => setTimeout(resolve, STDERR_DRAIN_MS))]);
+      stderr.flush();
       if (!this.closing) {
         this.logger.warn('backend process exited', { code, signal });
         const tail =

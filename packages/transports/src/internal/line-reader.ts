@@ -17,4 +17,12 @@ export class LineReader {
     }
     if (start < chunk.length) this.chunks.push(chunk.subarray(start));
   }
+
+  /** Emits what is left without a final newline, if anything (the stream ended). */
+  flush(): void {
+    if (this.chunks.length === 0) return;
+    const line = Buffer.concat(this.chunks).toString('utf8');
+    this.chunks = [];
+    this.onLine(line);
+  }
 }
