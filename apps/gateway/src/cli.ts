@@ -8,10 +8,12 @@ import {
 } from '@mcp-gateway/core';
 import { GatewayConfig } from '@mcp-gateway/config';
 import packageJson from '../package.json' with { type: 'json' };
+import { describeName, doctor } from './doctor';
 import { Gateway } from './gateway';
 
 export const HELP = `Usage: mcp-gateway [options]
        mcp-gateway check --config FILE
+       mcp-gateway doctor --config FILE
 
 One port in front of many MCP servers. POST /mcp serves the 4 meta-tools (or every tool with --no-meta-mcp);
 /mcp/{backend} passes one backend through; GET /health reports backend status.
@@ -23,12 +25,16 @@ Options:
       --log-level LEVEL   debug, info, warn, error (DEBUG, INFO, WARNING, ERROR also work)
       --no-meta-mcp       Aggregate mode: expose every backend tool, namespaced, instead of the meta-tools
       --stdio             Serve the gateway on stdin/stdout instead of HTTP, for clients that spawn processes
+      --watch             Reload the configuration when its file changes (SIGHUP always reloads it)
       --version           Show version
   -h, --help              Show help
 
 Commands:
   check                   Validate the configuration and exit: 0 if valid, 2 with every problem if not
+  doctor                  Start every backend once and report, line by line, what works and how to fix what
+                          does not: 0 if all pass, 1 if any fails, 2 if the configuration is invalid
 
+Environment: MCP_GATEWAY_PORT and MCP_GATEWAY_HOST stand in for --port and --host (the flags win).
 Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`;
 
 export interface CliIo {
@@ -42,26 +48,29 @@ const defaultIo: CliIo = {
 };
 
 /** Parses, loads config, wires, serves. Returns the process exit code; every error is mapped here, once. */
-export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = defaultIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   try {
-    const args = parse(argv);
+    const args = parse(argv, env);
     if (args.help || args.version) {
       io.out(args.help ? HELP : packageJson.version);
       return 0;
     }
-    if (!args.config) throw new GatewayError('USAGE', 'No configuration: pass --config FILE (see --help).');
-    const config = GatewayConfig.fromYaml(args.config).withOverrides({
-      port: args.port,
-      host: args.host,
-      logLevel: args.logLevel,
-      mode: args.mode,
-    });
+    const file = args.config;
+    if (!file) throw new GatewayError('USAGE', 'No configuration: pass --config FILE (see --help).');
+    const overrides = { port: args.port, host: args.host, logLevel: args.logLevel, mode: args.mode };
+    if (args.command === 'doctor') return await doctor(file, io);
+    const load = () => GatewayConfig.fromYaml(file).withOverrides(overrides);
+    const config = load();
     if (args.command === 'check') {
-      const names = Object.keys(config.backends);
+      const names = Object.keys(config.backends).map((name) => describeName(name, config.renamed));
       io.out(`${config.source}: valid, ${names.length} backend(s): ${names.join(', ') || '(none)'}`);
       return 0;
     }
-    await new Gateway(config).run({ stdio: args.stdio });
+    await new Gateway(config, { load }).run({ stdio: args.stdio, watch: args.watch ? file : undefined });
     return 0;
   } catch (error) {
     io.err(`mcp-gateway: ${errorMessage(error)}`);
@@ -72,18 +81,21 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
 }
 
 interface CliArgs {
-  command: 'serve' | 'check';
+  command: 'serve' | 'check' | 'doctor';
   config?: string;
   port?: number;
   host?: string;
   logLevel?: LogLevel;
   mode?: GatewayMode;
   stdio: boolean;
+  watch: boolean;
   help: boolean;
   version: boolean;
 }
 
-function parse(argv: string[]): CliArgs {
+const COMMANDS = ['serve', 'check', 'doctor'];
+
+function parse(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -96,6 +108,7 @@ function parse(argv: string[]): CliArgs {
         'log-level': { type: 'string' },
         'no-meta-mcp': { type: 'boolean', default: false },
         stdio: { type: 'boolean', default: false },
+        watch: { type: 'boolean', default: false },
         version: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -105,29 +118,34 @@ function parse(argv: string[]): CliArgs {
   }
   const { values, positionals } = parsed;
   const [command = 'serve', ...extra] = positionals;
-  if (!['serve', 'check'].includes(command) || extra.length > 0) {
+  if (!COMMANDS.includes(command) || extra.length > 0) {
     throw new GatewayError(
       'USAGE',
-      `Unknown command "${positionals.join(' ')}": expected "check" or none (see --help).`,
+      `Unknown command "${positionals.join(' ')}": expected "check", "doctor" or none (see --help).`,
     );
   }
+  const port = values.port ?? env.MCP_GATEWAY_PORT;
   return {
     command: command as CliArgs['command'],
     config: values.config,
-    port: values.port === undefined ? undefined : parsePort(values.port),
-    host: values.host,
+    port:
+      port === undefined || port === ''
+        ? undefined
+        : parsePort(port, values.port ? '--port' : 'MCP_GATEWAY_PORT'),
+    host: values.host ?? (env.MCP_GATEWAY_HOST || undefined),
     logLevel: values['log-level'] === undefined ? undefined : parseLevel(values['log-level']),
     mode: values['no-meta-mcp'] ? 'aggregate' : undefined,
     stdio: values.stdio,
+    watch: values.watch,
     help: values.help,
     version: values.version,
   };
 }
 
-function parsePort(text: string): number {
+function parsePort(text: string, from: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535)
-    throw new GatewayError('USAGE', `--port expects a number from 0 to 65535, got "${text}".`);
+    throw new GatewayError('USAGE', `${from} expects a number from 0 to 65535, got "${text}".`);
   return port;
 }
 

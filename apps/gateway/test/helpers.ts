@@ -17,7 +17,8 @@ import { Gateway, GatewayConfig } from '../src/index';
 export { descendants, exampleConfig };
 
 export const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
-export const tsx = fileURLToPath(new URL('../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
+/** Node's flags that run TypeScript source in one process (tsx as a loader), so signals reach the CLI itself. */
+export const tsx = ['--import', new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url).href];
 
 /** An SDK client on one gateway endpoint; `await using` closes it. */
 export async function connectClient(url: URL) {
@@ -43,10 +44,10 @@ export async function samplingClient(transport: Transport, text: string, options
 
 /**
  * The real CLI in a child process, as a user runs it from source. It leads its own process group so `killTree`
- * can clean up after a failed test (tsx runs the CLI in a grandchild that a plain kill would orphan).
+ * can clean up after a failed test.
  */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, [tsx, bin, ...args], {
+  return spawn(process.execPath, [...tsx, bin, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -88,6 +89,26 @@ export function listeningUrl(child: ChildProcess): Promise<URL> {
     });
     child.once('exit', (code) => reject(new Error(`CLI exited with ${code} before listening:\n${seen}`)));
   });
+}
+
+/** What the tests read of `/health`. */
+export interface Health {
+  backends: Record<string, { pid: number | null; state: string; tools_cached: number }>;
+  config: { generation: number; loaded_at: string; last_error: string | null };
+}
+
+/** Polls `/health` of the gateway at `base` until `until` holds (by default: every backend runs); fails after 20 s. */
+export async function healthUntil(
+  base: URL,
+  until: (health: Health) => boolean = (h) => Object.values(h.backends).every((b) => b.pid !== null),
+): Promise<Health> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const health = (await (await fetch(new URL('/health', base))).json()) as Health;
+    if (until(health)) return health;
+    if (Date.now() > deadline) throw new Error(`/health never got there: ${JSON.stringify(health)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** The pids among `pids` that still run (zombies do not count). */

@@ -7,7 +7,7 @@ describe('mcp-gateway --stdio (the stdio front door)', () => {
   it('serves the meta-tools on stdin/stdout, invokes a real backend, and leaves nothing behind', async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [tsx, bin, '--stdio', '--config', exampleConfig, '--log-level', 'debug'],
+      args: [...tsx, bin, '--stdio', '--config', exampleConfig, '--log-level', 'debug'],
       stderr: 'pipe',
     });
     let stderr = '';
@@ -40,7 +40,7 @@ describe('mcp-gateway --stdio (the stdio front door)', () => {
   it('serves a 2026-07-28 client too, which opens with server/discover', async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [tsx, bin, '--stdio', '--config', exampleConfig],
+      args: [...tsx, bin, '--stdio', '--config', exampleConfig],
       stderr: 'pipe',
     });
     const client = new Client(
