@@ -1,4 +1,4 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import {
   GatewayError,
   isGatewayError,
@@ -30,7 +30,8 @@ export interface MetaToolsOptions {
 export class MetaTools {
   private readonly index = new ToolIndex();
   private readonly validators = new WeakMap<object, ValidateFunction>();
-  private readonly ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+  /** Loaded with the first call to validate, not with the gateway: every start would pay for it. */
+  private ajv: Promise<Ajv> | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: MetaToolsOptions) {
@@ -133,7 +134,7 @@ export class MetaTools {
         `Server "${server}" has no tool "${toolName}".${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}`,
       );
     }
-    this.validate(server, tool, args_);
+    await this.validate(server, tool, args_);
     const connection = await this.options.registry.acquire(server, options.session);
     const { progressToken } = options;
     return (await connection.request(
@@ -147,11 +148,15 @@ export class MetaTools {
     )) as ToolResult;
   }
 
-  private validate(server: string, tool: CatalogTool, args: object): void {
+  private async validate(server: string, tool: CatalogTool, args: object): Promise<void> {
     let validate = this.validators.get(tool.inputSchema);
     if (!validate) {
+      this.ajv ??= import('ajv').then(
+        ({ Ajv }) => new Ajv({ strict: false, allErrors: true, validateSchema: false }),
+      );
+      const ajv = await this.ajv;
       try {
-        validate = this.ajv.compile(tool.inputSchema);
+        validate = ajv.compile(tool.inputSchema);
       } catch {
         return; // a schema ajv cannot compile: let the backend judge the arguments
       }

@@ -1,8 +1,4 @@
-import {
-  SSEClientTransport,
-  StreamableHTTPClientTransport,
-  type Transport,
-} from '@modelcontextprotocol/client';
+import type { Transport } from '@modelcontextprotocol/client';
 import {
   GatewayError,
   errorMessage,
@@ -11,9 +7,8 @@ import {
   type LiveConnection,
   type Logger,
 } from '@mcp-gateway/core';
-import { ModernUpstream } from './modern-upstream';
 import { StdioTransport } from './stdio';
-import { Upstream } from './upstream';
+import { Upstream, type HttpSession, type UpstreamOptions } from './upstream';
 
 /** What a probe found an HTTP endpoint to speak, by URL. The caller owns it, so it lives as long as it should. */
 export type EraVerdicts = Map<string, 'modern' | 'legacy'>;
@@ -28,7 +23,8 @@ export interface ConnectOptions {
 /**
  * Connects to the backend a config entry describes and runs the handshake. An HTTP backend is probed once for
  * its protocol era (2026-07-28 `server/discover`, else 2025 `initialize`) and the verdict kept in `eras`;
- * `transport: auto` falls back to legacy SSE when Streamable HTTP is refused.
+ * `transport: auto` falls back to legacy SSE when Streamable HTTP is refused. The SDK's HTTP client is loaded
+ * the first time an HTTP backend connects, so a gateway of stdio backends never loads it.
  *
  * @example const upstream = await connectBackend(config.backends.memory)
  */
@@ -37,7 +33,7 @@ export async function connectBackend(
   options: ConnectOptions = {},
 ): Promise<LiveConnection> {
   const logger = options.logger ?? silentLogger;
-  const upstreamOptions = {
+  const upstreamOptions: UpstreamOptions = {
     backend: settings.name,
     logger,
     requestTimeoutMs: settings.timeouts.requestMs,
@@ -45,12 +41,15 @@ export async function connectBackend(
     clientInfo: options.clientInfo,
   };
   const { target } = settings;
-  if (target.kind === 'stdio' || target.kind === 'sse') {
-    return Upstream.connect(createTransport(settings, logger), upstreamOptions);
+  if (target.kind === 'stdio') {
+    const { command, args, env, cwd } = target;
+    return Upstream.connect(new StdioTransport({ command, args, env, cwd, logger }), upstreamOptions);
   }
+  if (target.kind === 'sse') return Upstream.connect(await sseTransport(target), upstreamOptions);
   const eras = options.eras ?? new Map();
   try {
     if (eras.get(target.url) !== 'legacy') {
+      const { ModernUpstream } = await import('./modern-upstream');
       const modern = await ModernUpstream.probe({
         ...upstreamOptions,
         url: new URL(target.url),
@@ -59,46 +58,48 @@ export async function connectBackend(
       eras.set(target.url, modern ? 'modern' : 'legacy');
       if (modern) return modern;
     }
-    return await Upstream.connect(
-      createTransport({ ...settings, target: { ...target, kind: 'http' } }, logger),
-      upstreamOptions,
-    );
+    const { transport, httpSession } = await streamableTransport(target);
+    return await Upstream.connect(transport, { ...upstreamOptions, httpSession });
   } catch (error) {
     if (target.kind !== 'auto' || (error instanceof GatewayError && error.code === 'BACKEND_START_TIMEOUT'))
       throw error;
     logger.info('Streamable HTTP refused; trying legacy SSE', { error: errorMessage(error) });
-    return Upstream.connect(
-      createTransport({ ...settings, target: { ...target, kind: 'sse' } }, logger),
-      upstreamOptions,
-    );
+    return Upstream.connect(await sseTransport(target), upstreamOptions);
   }
 }
 
-/** The SDK transport for one backend, not yet started. */
-export function createTransport(settings: BackendSettings, logger: Logger = silentLogger): Transport {
-  const { target } = settings;
-  switch (target.kind) {
-    case 'stdio':
-      return new StdioTransport({
-        command: target.command,
-        args: target.args,
-        env: target.env,
-        cwd: target.cwd,
-        logger,
-      });
-    case 'http':
-    case 'auto':
-      return new StreamableHTTPClientTransport(new URL(target.url), {
-        requestInit: { headers: target.headers },
-      });
-    case 'sse':
-      return new SSEClientTransport(new URL(target.url), {
-        requestInit: { headers: target.headers },
-        eventSourceInit: {
-          fetch: (url, init) => fetch(url, { ...init, headers: { ...target.headers, ...init?.headers } }),
-        },
-      });
-    default:
-      return target satisfies never;
-  }
+type HttpTarget = { url: string; headers: Record<string, string> };
+
+/** A 2025-era Streamable HTTP client transport, and how its upstream session expires and ends. */
+async function streamableTransport(
+  target: HttpTarget,
+): Promise<{ transport: Transport; httpSession: HttpSession }> {
+  const { StreamableHTTPClientTransport, SdkHttpError } = await import('@modelcontextprotocol/client');
+  const transport = new StreamableHTTPClientTransport(new URL(target.url), {
+    requestInit: { headers: target.headers },
+  });
+  return {
+    transport,
+    httpSession: {
+      // An HTTP 404 on an established session: the backend forgot it (restart, expiry), per the spec.
+      expired: (error) =>
+        error instanceof SdkHttpError &&
+        (error.data as { status?: number } | undefined)?.status === 404 &&
+        transport.sessionId !== undefined,
+      end: async () => {
+        if (transport.sessionId) await transport.terminateSession();
+      },
+    },
+  };
+}
+
+/** A 2024-11-05 HTTP+SSE client transport that sends the configured headers on the stream and the POSTs. */
+async function sseTransport(target: HttpTarget): Promise<Transport> {
+  const { SSEClientTransport } = await import('@modelcontextprotocol/client');
+  return new SSEClientTransport(new URL(target.url), {
+    requestInit: { headers: target.headers },
+    eventSourceInit: {
+      fetch: (url, init) => fetch(url, { ...init, headers: { ...target.headers, ...init?.headers } }),
+    },
+  });
 }

@@ -3,8 +3,6 @@
 export { StdioTransport } from './stdio';
 export type { StdioTransportOptions } from './stdio';
 export { Upstream, UPSTREAM_PROTOCOL_VERSION } from './upstream';
-export type { UpstreamOptions } from './upstream';
-export { connectBackend, createTransport } from './connect';
+export type { HttpSession, UpstreamOptions } from './upstream';
+export { connectBackend } from './connect';
 export type { ConnectOptions, EraVerdicts } from './connect';
-export { ModernUpstream } from './modern-upstream';
-export type { HttpConnectOptions } from './modern-upstream';

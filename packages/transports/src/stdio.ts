@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import { GatewayError, silentLogger, type Logger } from '@mcp-gateway/core';
 import { LineReader } from './internal/line-reader';
 import { killGroup, stopProcess } from './internal/stop-process';
 
 const STDERR_TAIL_LINES = 5;
+/** What a backend inherits of the gateway's environment: enough to run, no secrets. */
+const INHERITED = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TERM'];
 /** How long an exited process's stderr may take to deliver its last bytes before the exit is reported. */
 const STDERR_DRAIN_MS = 100;
 
@@ -51,7 +52,7 @@ export class StdioTransport implements Transport {
     const { command, args = [], env = {}, cwd } = this.options;
     const child = spawn(command, args, {
       cwd,
-      env: { ...getDefaultEnvironment(), ...env },
+      env: { ...safeEnvironment(), ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
       windowsHide: true,
@@ -127,4 +128,14 @@ export class StdioTransport implements Transport {
     }
     this.onmessage?.(message);
   }
+}
+
+/** The inherited variables that are set, leaving out exported shell functions (`() { ...`). */
+function safeEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of INHERITED) {
+    const value = process.env[key];
+    if (value !== undefined && !value.startsWith('()')) env[key] = value;
+  }
+  return env;
 }

@@ -1,9 +1,4 @@
-import {
-  SdkHttpError,
-  StreamableHTTPClientTransport,
-  type JSONRPCMessage,
-  type Transport,
-} from '@modelcontextprotocol/client';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 import {
   GatewayError,
   JsonRpcError,
@@ -43,6 +38,16 @@ export interface UpstreamOptions {
   /** `initialize` must answer within this. */
   startTimeoutMs?: number;
   clientInfo?: { name: string; version: string };
+  /** For a Streamable HTTP transport: how to tell that the backend forgot the session, and how to end it. */
+  httpSession?: HttpSession;
+}
+
+/** What `Upstream` needs to know of an upstream HTTP session; `connectBackend` gives it for HTTP backends. */
+export interface HttpSession {
+  /** Whether a send failed because the backend no longer knows the session (HTTP 404 on an established one). */
+  expired(error: unknown): boolean;
+  /** Ends the session on the backend (DELETE), when there is one. */
+  end(): Promise<void>;
 }
 
 type Listener = (notification: JsonRpcNotification) => void;
@@ -156,7 +161,7 @@ export class Upstream implements LiveConnection {
       this.send(message).catch((error) => {
         this.calls.settle(call);
         reject(
-          this.sessionExpired(error)
+          this.options.httpSession?.expired(error)
             ? new GatewayError(
                 'SESSION_EXPIRED',
                 `Backend "${this.backend}" no longer knows this session (HTTP 404).`,
@@ -203,19 +208,8 @@ export class Upstream implements LiveConnection {
     this.closed = true;
     this.calls.rejectAll(new GatewayError('BACKEND_CLOSED', `Backend "${this.backend}" was stopped.`));
     // Ends the upstream HTTP session too (DELETE), so the backend can free it now rather than on its own timeout.
-    if (this.transport instanceof StreamableHTTPClientTransport && this.transport.sessionId) {
-      await this.transport.terminateSession().catch(() => {});
-    }
+    await this.options.httpSession?.end().catch(() => {});
     await this.transport.close();
-  }
-
-  /** An HTTP 404 on an established session: the backend forgot it (restart, expiry), per the spec. */
-  private sessionExpired(error: unknown): boolean {
-    return (
-      error instanceof SdkHttpError &&
-      (error.data as { status?: number } | undefined)?.status === 404 &&
-      this.transport.sessionId !== undefined
-    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

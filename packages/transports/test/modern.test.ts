@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Server, createMcpHandler } from '@modelcontextprotocol/server';
 import { serveFetch, startEverythingHttp } from '@mcp-gateway/examples';
 import { JsonRpcError, type BackendSettings, type JsonRpcNotification } from '@mcp-gateway/core';
-import { ModernUpstream, connectBackend, type EraVerdicts } from '../src/index';
+import { connectBackend, type EraVerdicts } from '../src/index';
+import { ModernUpstream } from '../src/modern-upstream';
 
 /** A backend that speaks only the 2026-07-28 era: `initialize` is refused. */
 async function startModernBackend() {

@@ -148,7 +148,15 @@ function fieldsOf(entry: IndexedTool): Record<Field, string[]> {
   };
 }
 
-const SYNONYMS: Map<string, string[]> = (() => {
+/** Each term's synonyms, built on first use (not at import, which every gateway start pays for). */
+let synonyms: Map<string, string[]> | undefined;
+
+function synonymsOf(term: string): string[] {
+  synonyms ??= buildSynonyms();
+  return synonyms.get(term) ?? [];
+}
+
+function buildSynonyms(): Map<string, string[]> {
   const map = new Map<string, string[]>();
   for (const group of SYNONYM_GROUPS) {
     const terms = group.flatMap((phrase) => tokenize(phrase));
@@ -159,7 +167,7 @@ const SYNONYMS: Map<string, string[]> = (() => {
       );
   }
   return map;
-})();
+}
 
 /**
  * Query terms with their weights: each term once at full weight, and the synonyms it brings in at a lower weight,
@@ -174,7 +182,7 @@ export function expandQuery(
   for (const term of terms) weights.set(term, 1);
   for (const term of terms) {
     const weight = indexed(term) ? RANKING.synonymWeight : 1;
-    for (const synonym of SYNONYMS.get(term) ?? []) {
+    for (const synonym of synonymsOf(term)) {
       weights.set(synonym, Math.max(weights.get(synonym) ?? 0, weight));
     }
   }
