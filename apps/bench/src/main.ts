@@ -12,6 +12,7 @@ import { exampleCatalog } from './tokens/live';
 import { measureTokens, type TokenFigures } from './tokens/tokens';
 import { markdown, updateReadme } from './report';
 import { coldStarts, type ColdStart } from './lifecycle/cold-start';
+import { gatewayStarts, type GatewayStart } from './lifecycle/gateway-start';
 import { idleRss, type IdleRss } from './lifecycle/idle-rss';
 import { soak, type SoakFigures } from './lifecycle/soak';
 import { measureLatency, type LatencyFigures } from './latency/latency';
@@ -27,6 +28,7 @@ export interface Results {
   soak: SoakFigures;
   coldStarts: ColdStart[];
   idleRss: IdleRss;
+  gatewayStarts: GatewayStart[];
   latency: LatencyFigures;
 }
 
@@ -63,6 +65,9 @@ async function main(): Promise<void> {
   phase('idle memory');
   const rss = await idleRss(20);
 
+  phase('gateway start and memory under load');
+  const starts = await gatewayStarts(quick ? 2 : 9, quick ? 1000 : 10_000);
+
   phase('proxy latency and throughput');
   const latency = await measureLatency(quick);
 
@@ -77,6 +82,7 @@ async function main(): Promise<void> {
     soak: soakFigures,
     coldStarts: cold,
     idleRss: rss,
+    gatewayStarts: starts,
     latency,
   };
   const dir = fileURLToPath(new URL('../results/', import.meta.url));

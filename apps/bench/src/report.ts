@@ -72,6 +72,8 @@ export function markdown(results: Results): string {
       row([`cold start → first tools/list, ${c.backend}`, `${c.medianMs} ms (median of ${c.runs})`]),
     ),
     '',
+    ...startTable(results),
+    '',
     ...latencyTable(results),
   ];
   return lines.join('\n');
@@ -84,6 +86,22 @@ export function updateReadme(path: string, results: Results): void {
   const end = text.indexOf(END);
   if (start < 0 || end < start) throw new Error(`${path} has no ${START} ... ${END} section to fill`);
   writeFileSync(path, `${text.slice(0, start + START.length)}\n${markdown(results)}\n${text.slice(end)}`);
+}
+
+/** The gateway's own start and memory, as users run it. */
+function startTable(results: Results): string[] {
+  const { gatewayStarts: starts } = results;
+  const runs = starts[0]?.runs ?? 0;
+  const calls = starts[0]?.calls ?? 0;
+  return [
+    `**Gateway start and memory** (process start → first \`/health\` 200, backends not counted, median of ${runs}; RSS after ${calls.toLocaleString('en')} calls through \`/mcp/{backend}\`, 8 at a time)`,
+    '',
+    row(['CLI', 'Node', 'cold start ms', 'with NODE_EXTRA_CA_CERTS ms', 'RSS MB idle', 'RSS MB under load']),
+    row(['---', '---', '---:', '---:', '---:', '---:']),
+    ...starts.map((s) =>
+      row([s.build, s.node, s.coldStartMs, s.coldStartExtraCaMs, s.rssIdleMb, s.rssLoadedMb]),
+    ),
+  ];
 }
 
 /** Proxy latency and throughput per backend, each also as a ratio to direct stdio and to the best peer. */
