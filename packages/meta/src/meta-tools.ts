@@ -1,4 +1,4 @@
-import type { Ajv, ValidateFunction } from 'ajv';
+import type { default as Ajv, ValidateFunction } from 'ajv';
 import {
   GatewayError,
   isGatewayError,
@@ -151,8 +151,9 @@ export class MetaTools {
   private async validate(server: string, tool: CatalogTool, args: object): Promise<void> {
     let validate = this.validators.get(tool.inputSchema);
     if (!validate) {
+      // `default`: ajv is CommonJS, whose module.exports (the Ajv class) is the default in Node and in the bundle.
       this.ajv ??= import('ajv').then(
-        ({ Ajv }) => new Ajv({ strict: false, allErrors: true, validateSchema: false }),
+        ({ default: Ajv }) => new Ajv({ strict: false, allErrors: true, validateSchema: false }),
       );
       const ajv = await this.ajv;
       try {

@@ -22,7 +22,7 @@ const BUILDS = {
   'bundled CLI, Node 22': { node: node22, args: [bundle] },
   'from source (tsx)': {
     node: process.execPath,
-    args: ['--import', 'tsx', here('../../../gateway/src/bin.ts')],
+    args: [`--import=${import.meta.resolve('tsx')}`, here('../../../gateway/src/bin.ts')],
   },
 } as const;
 
