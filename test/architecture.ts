@@ -8,7 +8,13 @@ export const ALLOWED: Record<string, string[]> = {
   '@mcp-gateway/transports': ['@mcp-gateway/core'],
   '@mcp-gateway/supervisor': ['@mcp-gateway/core', '@mcp-gateway/config', '@mcp-gateway/transports'],
   '@mcp-gateway/meta': ['@mcp-gateway/core', '@mcp-gateway/config'],
-  '@mcp-gateway/server': ['@mcp-gateway/core', '@mcp-gateway/config', '@mcp-gateway/meta'],
+  '@mcp-gateway/auth': ['@mcp-gateway/core'],
+  '@mcp-gateway/server': [
+    '@mcp-gateway/core',
+    '@mcp-gateway/config',
+    '@mcp-gateway/meta',
+    '@mcp-gateway/auth',
+  ],
 };
 /** Test fixtures (real servers from npm), usable by anything as a devDependency. */
 const FIXTURES = '@mcp-gateway/examples';

@@ -10,8 +10,6 @@ import {
   type LogLevel,
 } from '@mcp-gateway/core';
 import {
-  BACKEND_KEYS,
-  TOP_LEVEL_KEYS,
   backendInputSchema,
   backendNameSchema,
   gatewayInputSchema,
@@ -65,7 +63,7 @@ export class BackendConfig implements BackendSettings {
     const issues: ConfigIssue[] = [];
     const expanded = expandEnv(rest, options.env ?? process.env, issues);
     const parsed = backendInputSchema.safeParse(expanded, { reportInput: true });
-    if (!parsed.success) issues.push(...fromZodIssues(parsed.error.issues, BACKEND_KEYS));
+    if (!parsed.success) issues.push(...fromZodIssues(parsed.error.issues, backendInputSchema));
     const ctx: NormalizeContext = {
       baseDir: options.baseDir ?? process.cwd(),
       env: options.env ?? process.env,
@@ -96,6 +94,13 @@ export class GatewayConfig implements GatewaySettings {
   readonly backends!: Record<string, BackendSettings>;
   /** Backend name → the `mcpServers` key it was derived from, for keys that are not valid names. */
   readonly renamed!: Record<string, string>;
+  readonly publicUrl?: string;
+  readonly allowedHosts!: string[];
+  readonly allowedOrigins!: string[];
+  readonly auth?: GatewaySettings['auth'];
+  readonly access!: NonNullable<GatewaySettings['access']>;
+  readonly rateLimit?: GatewaySettings['rateLimit'];
+  readonly audit!: NonNullable<GatewaySettings['audit']>;
   /** Where this configuration came from, for messages. */
   readonly source!: string;
 
@@ -193,7 +198,7 @@ function buildSettings(
 /** Validates the top level and each backend separately, so one broken backend does not hide another's problems. */
 function validate(value: unknown, ctx: NormalizeContext, issues: ConfigIssue[]): GatewaySettings | undefined {
   const top = topLevelSchema.safeParse(value, { reportInput: true });
-  if (!top.success) issues.push(...fromZodIssues(top.error.issues, TOP_LEVEL_KEYS));
+  if (!top.success) issues.push(...fromZodIssues(top.error.issues, gatewayInputSchema));
   const rawBackends = (value as { backends?: unknown }).backends;
   const backends: Record<string, BackendInput> = {};
   if (rawBackends !== null && typeof rawBackends === 'object' && !Array.isArray(rawBackends)) {
@@ -202,7 +207,7 @@ function validate(value: unknown, ctx: NormalizeContext, issues: ConfigIssue[]):
       if (parsed.success) backends[name] = parsed.data;
       else
         issues.push(
-          ...fromZodIssues(parsed.error.issues, BACKEND_KEYS).map((i) => ({
+          ...fromZodIssues(parsed.error.issues, backendInputSchema).map((i) => ({
             ...i,
             path: ['backends', name, ...i.path],
           })),

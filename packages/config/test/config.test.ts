@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,10 @@ backends:
       stateDir: undefined,
       source: file,
       renamed: {},
+      allowedHosts: [],
+      allowedOrigins: [],
+      access: [],
+      audit: { enabled: false, arguments: false },
       backends: {
         tavily: {
           name: 'tavily',
@@ -65,6 +70,7 @@ backends:
           },
           timeouts: { startMs: 30000, requestMs: 120000, idleMs: 0 },
           isolation: 'shared',
+          limits: { concurrency: 64, queue: 256 },
         },
         context7: {
           name: 'context7',
@@ -76,6 +82,7 @@ backends:
           },
           timeouts: { startMs: 30000, requestMs: 120000, idleMs: 0 },
           isolation: 'per-session',
+          limits: { concurrency: 64, queue: 256 },
         },
         pieces: {
           name: 'pieces',
@@ -83,6 +90,7 @@ backends:
           target: { kind: 'sse', url: 'http://localhost:39300/sse', headers: {} },
           timeouts: { startMs: 30000, requestMs: 120000, idleMs: 60000 },
           isolation: 'per-session',
+          limits: { concurrency: 64, queue: 256 },
         },
       },
     });
@@ -145,7 +153,7 @@ backends:
       code: 'CONFIG_INVALID',
       message: `Invalid configuration in ${file} (6 problems):
   - port (line 1): expected a number, found string "abc"
-  - colour (line 2): unknown key "colour"; allowed here: port, host, enable_meta_mcp, mode, log_level, state_dir, start_timeout, request_timeout, idle_timeout, backends
+  - colour (line 2): unknown key "colour"; allowed here: port, host, enable_meta_mcp, mode, log_level, state_dir, start_timeout, request_timeout, idle_timeout, max_concurrency, max_queue, public_url, allowed_hosts, allowed_origins, auth, access, rate_limit, audit, backends
   - backends.tavily.command (line 5): expected a string, found number 42
   - backends.tavily.env.KEY (line 7): environment variable MCPGW_UNSET_VAR is not set (used as "\${MCPGW_UNSET_VAR}"); set it, or write \${MCPGW_UNSET_VAR:-default}
   - backends.nothing (line 8): expected \`command\` (a stdio backend) or \`http_url\` (an HTTP backend), found neither
@@ -174,7 +182,7 @@ backends:
       ).message,
     ).toBe(`Invalid configuration in c.yaml (4 problems):
   - mode (line 1): mode "meta" contradicts enable_meta_mcp: false; keep one of them
-  - backends.a.comand (line 5): unknown key "comand"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled
+  - backends.a.comand (line 5): unknown key "comand"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled, max_concurrency, max_queue
   - backends.b (line 6): expected either \`command\` (stdio) or \`http_url\` (HTTP), found both
   - backends.c.command (line 10): cannot split the command: unterminated single quote`);
   });
@@ -252,7 +260,7 @@ describe('mcpServers JSON (Claude Desktop, Cursor, VS Code)', () => {
     ).toBe(
       `Invalid configuration in c.json (2 problems):
   - mcpServers.brave-search (line 3): "Brave Search" and "brave-search" would both be the backend "brave-search"; rename one of them
-  - mcpServers.Odd Key.colour (line 4): unknown key "colour"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled`,
+  - mcpServers.Odd Key.colour (line 4): unknown key "colour"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled, max_concurrency, max_queue`,
     );
   });
 
@@ -266,7 +274,107 @@ describe('mcpServers JSON (Claude Desktop, Cursor, VS Code)', () => {
       ).message,
     ).toBe(
       `Invalid configuration in c.json (1 problem):
-  - mcpServers.x.type (line 1): unknown key "type"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled`,
+  - mcpServers.x.type (line 1): unknown key "type"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled, max_concurrency, max_queue`,
+    );
+  });
+});
+
+describe('security settings', () => {
+  it('keeps API keys as SHA-256 only, reads ${file:} secrets, and normalizes access rules and limits', () => {
+    const secret = join(mkdtempSync(join(tmpdir(), 'mcpgw-secret-')), 'bob');
+    writeFileSync(secret, 'bob-key\n');
+    const config = GatewayConfig.parse(
+      `public_url: https://gw.example.com/
+auth:
+  api_keys:
+    - { name: alice, key: "\${TOKEN}", roles: [ops] }
+    - { name: bob, key: "\${file:${secret}}" }
+    - { name: carol, key: "sha256:${'AB'.repeat(32)}" }
+  oauth: { issuer: "https://auth.example.com", scopes: [mcp], roles: { "mcp:admin": admin } }
+access:
+  - { client: alice, allow: ["memory/*"], deny: ["memory/delete_*"] }
+  - { role: ops, allow: ["everything/echo"] }
+rate_limit: { rate: 5 }
+max_concurrency: 8
+backends:
+  memory: { command: memory, max_queue: 2 }
+`,
+      { env },
+    );
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect({
+      publicUrl: config.publicUrl,
+      auth: config.auth,
+      access: config.access,
+      rateLimit: config.rateLimit,
+      audit: config.audit,
+      limits: config.backends.memory!.limits,
+    }).toEqual({
+      publicUrl: 'https://gw.example.com',
+      auth: {
+        apiKeys: [
+          { name: 'alice', sha256: sha('secret'), roles: ['ops'] },
+          { name: 'bob', sha256: sha('bob-key'), roles: [] },
+          { name: 'carol', sha256: 'ab'.repeat(32), roles: [] },
+        ],
+        oauth: { issuer: 'https://auth.example.com', scopes: ['mcp'], roles: { 'mcp:admin': 'admin' } },
+        publicMetrics: false,
+      },
+      access: [
+        { client: 'alice', allow: ['memory/*'], deny: ['memory/delete_*'] },
+        { role: 'ops', allow: ['everything/echo'], deny: [] },
+      ],
+      rateLimit: { rate: 5, burst: 10 },
+      audit: { enabled: true, arguments: false },
+      limits: { concurrency: 8, queue: 2 },
+    });
+    expect(JSON.stringify(config)).not.toContain('bob-key');
+  });
+
+  it('reports bad security settings without ever showing a key', () => {
+    const shape = errorOf(() =>
+      GatewayConfig.parse(
+        `auth:
+  api_keys:
+    - { name: a, key: 12345, colour: red }
+  oauth: { issuer: "https://auth.example.com", scopez: [x] }
+`,
+        { source: 'c.yaml', env },
+      ),
+    ).message;
+    expect(shape).toBe(`Invalid configuration in c.yaml (3 problems):
+  - auth.api_keys[0].key (line 3): expected a string, found number
+  - auth.api_keys[0].colour (line 3): unknown key "colour"; allowed here: name, key, roles
+  - auth.oauth.scopez (line 4): unknown key "scopez"; allowed here: issuer, audience, jwks_url, scopes, roles`);
+    expect(shape).not.toContain('12345');
+    const meaning = errorOf(() =>
+      GatewayConfig.parse(
+        `auth:
+  api_keys:
+    - { name: a, key: "sha256:not-hex-s3cr3t" }
+    - { name: a, key: "k" }
+access:
+  - { client: a, role: b, allow: ["m/*"] }
+  - { client: c }
+`,
+        { source: 'c.yaml', env },
+      ),
+    ).message;
+    expect(meaning).toBe(`Invalid configuration in c.yaml (4 problems):
+  - auth.api_keys[0].key (line 3): expected sha256: and 64 hex digits
+  - auth.api_keys[1].name (line 4): a second key named "a"; names must be unique
+  - access[0] (line 6): expected exactly one of \`client\` and \`role\`
+  - access[1] (line 7): expected \`allow\` or \`deny\` globs, found neither`);
+    expect(meaning).not.toContain('s3cr3t');
+  });
+
+  it('names a secret file it cannot read', () => {
+    expect(
+      errorOf(() =>
+        GatewayConfig.parse('auth:\n  api_keys: [{ name: a, key: "${file:/nonexistent/key}" }]\n', { env }),
+      ).message,
+    ).toBe(
+      'Invalid configuration in <inline> (1 problem):\n  - auth.api_keys[0].key (line 2): cannot read the secret file /nonexistent/key (used as "${file:/nonexistent/key}"): ENOENT: no such file or directory, open \'/nonexistent/key\'',
     );
   });
 });

@@ -1,3 +1,4 @@
+import type { ClientIdentity } from './identity';
 import type { JsonRpcNotification, JsonRpcRequest } from './jsonrpc';
 
 /** What a backend answered to `initialize`, kept as it came. */
@@ -22,6 +23,8 @@ export interface CallOptions {
    * the result object or reject with a JSON-RPC error object (`{ code, message, data? }`).
    */
   onRequest?: (request: JsonRpcRequest) => Promise<Record<string, unknown>>;
+  /** Who the call is for, for the audit log; `null`: a trusted local front door. */
+  client?: ClientIdentity | null;
 }
 
 /**
@@ -65,4 +68,17 @@ export class JsonRpcError extends Error {
   ) {
     super(message);
   }
+}
+
+/** One finished call to a backend, as the supervisor reports it (for the audit log). */
+export interface CallRecord {
+  backend: string;
+  method: string;
+  params: Record<string, unknown> | undefined;
+  client: ClientIdentity | null | undefined;
+  durationMs: number;
+  /** Set when the call failed: a `GatewayError` code, or the backend's JSON-RPC error code. */
+  error?: { code: string | number };
+  /** The result, when it succeeded (a tool result's `isError` is a tool error). */
+  result?: Record<string, unknown>;
 }

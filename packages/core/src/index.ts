@@ -20,11 +20,19 @@ export type {
   GatewayMode,
   LogLevel,
   GatewaySettings,
+  BackendLimits,
+  AccessRule,
+  ApiKeySettings,
+  OAuthSettings,
+  AuthSettings,
+  RateLimitSettings,
 } from './settings';
+export { OPEN_SCOPE, identityKey } from './identity';
+export type { ClientIdentity, ClientScope } from './identity';
 export { silentLogger, logLevelRank } from './logger';
 export type { Logger, LogFields } from './logger';
 export { JsonRpcError } from './backend';
-export type { InitializeResult, CallOptions, BackendConnection, LiveConnection } from './backend';
+export type { InitializeResult, CallOptions, CallRecord, BackendConnection, LiveConnection } from './backend';
 export type { CatalogTool, BackendCatalog, Catalog } from './catalog';
 export type { EventStore } from './event-store';
 export type {

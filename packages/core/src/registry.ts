@@ -18,6 +18,10 @@ export interface BackendHealth {
    * upstream session each for HTTP.
    */
   sessions: number;
+  /** Calls to the backend in flight now, calls waiting for a place (`max_concurrency`), calls refused (`max_queue`). */
+  in_flight: number;
+  queued: number;
+  rejected: number;
 }
 
 export interface BackendSummary {

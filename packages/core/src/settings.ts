@@ -28,6 +28,56 @@ export interface BackendSettings {
    * backend, an upstream session each for an HTTP one. Config defaults: `shared` for stdio, `per-session` for HTTP.
    */
   isolation: 'shared' | 'per-session';
+  /** Calls in flight to this backend at once, and calls waiting for a place; more are refused at once. */
+  limits?: BackendLimits;
+}
+
+export interface BackendLimits {
+  concurrency: number;
+  queue: number;
+}
+
+/** One access rule: what a client (by name) or the clients of a role may see and call. */
+export interface AccessRule {
+  client?: string;
+  role?: string;
+  /** `backend/item` globs: `*` is any run of characters, `?` one; `backend/*` is the whole backend. */
+  allow: string[];
+  /** The same globs; a deny wins over every allow. */
+  deny: string[];
+}
+
+export interface ApiKeySettings {
+  name: string;
+  /** The key's SHA-256, in hex: the key itself is never kept. */
+  sha256: string;
+  roles: string[];
+}
+
+/** The gateway as an OAuth 2.1 resource server: it validates JWT access tokens that `issuer` signs. */
+export interface OAuthSettings {
+  issuer: string;
+  /** The resource URL a token's `aud` must name; undefined: the gateway's own `/mcp` URL (from `public_url`). */
+  audience?: string;
+  /** Where the issuer's signing keys are; undefined: found through the issuer's metadata. */
+  jwksUrl?: string;
+  /** Scopes every token must carry. */
+  scopes: string[];
+  /** Token scope → role. */
+  roles: Record<string, string>;
+}
+
+export interface AuthSettings {
+  apiKeys: ApiKeySettings[];
+  oauth?: OAuthSettings;
+  /** Serve `/metrics` without credentials (for a scraper on a trusted network). */
+  publicMetrics: boolean;
+}
+
+/** A token bucket per client: `rate` requests a second on average, up to `burst` at once. */
+export interface RateLimitSettings {
+  rate: number;
+  burst: number;
 }
 
 export type GatewayMode = 'meta' | 'aggregate';
@@ -43,4 +93,17 @@ export interface GatewaySettings {
   backends: Record<string, BackendSettings>;
   /** Backend name → the free-text `mcpServers` key ("Brave Search") it was derived from, where they differ. */
   renamed?: Record<string, string>;
+  /** How clients reach the gateway from outside (`https://gateway.example.com`): the base of OAuth resource URLs. */
+  publicUrl?: string;
+  /** Host names accepted in `Host` beyond the defaults (loopback names, the bound address, `publicUrl`'s host). */
+  allowedHosts?: string[];
+  /** Origins accepted beyond those of the allowed hosts. */
+  allowedOrigins?: string[];
+  /** Undefined: no authentication (then a non-loopback bind is refused unless explicitly allowed). */
+  auth?: AuthSettings;
+  /** No rules: every authenticated client sees everything. Once there is one, a client no rule names sees nothing. */
+  access?: AccessRule[];
+  rateLimit?: RateLimitSettings;
+  /** One line per tool call, resource read and prompt get; `arguments` adds the (redacted) arguments. */
+  audit?: { enabled: boolean; arguments: boolean };
 }

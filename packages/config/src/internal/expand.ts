@@ -1,6 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { errorMessage } from '@mcp-gateway/core';
 import type { ConfigIssue } from './issues';
 
-const PATTERN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g;
+const PATTERN = /\$\$\{|\$\{file:([^}]+)\}|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}/g;
+
+/** A secret from a file (Docker and Kubernetes secrets), without its final newline; never shown in a message. */
+function readSecret(file: string, path: (string | number)[], unset: Unset): string {
+  try {
+    return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    const match = `\${file:${file}}`;
+    return unset(path, `cannot read the secret file ${file} (used as "${match}"): ${errorMessage(error)}`)
+      ? ''
+      : match;
+  }
+}
 
 /** Where an unset variable without a default goes: an issue, or (doctor) a callback, and then it expands to "". */
 export type UnsetVariable = (problem: { path: (string | number)[]; message: string }) => void;
@@ -48,12 +62,16 @@ function expandString(
   env: Record<string, string | undefined>,
   unset: Unset,
 ): string {
-  return text.replace(PATTERN, (match, name: string | undefined, fallback: string | undefined) => {
-    if (match === '$${') return '${';
-    const found = env[name!];
-    if (found !== undefined && found !== '') return found;
-    if (fallback !== undefined) return fallback;
-    const message = `environment variable ${name} is not set (used as "${match}"); set it, or write \${${name}:-default}`;
-    return unset(path, message) ? '' : match;
-  });
+  return text.replace(
+    PATTERN,
+    (match, file: string | undefined, name: string | undefined, fallback: string | undefined) => {
+      if (match === '$${') return '${';
+      if (file !== undefined) return readSecret(file, path, unset);
+      const found = env[name!];
+      if (found !== undefined && found !== '') return found;
+      if (fallback !== undefined) return fallback;
+      const message = `environment variable ${name} is not set (used as "${match}"); set it, or write \${${name}:-default}`;
+      return unset(path, message) ? '' : match;
+    },
+  );
 }

@@ -1,6 +1,13 @@
+import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { BackendSettings, BackendTarget, GatewaySettings } from '@mcp-gateway/core';
+import type {
+  AccessRule,
+  AuthSettings,
+  BackendSettings,
+  BackendTarget,
+  GatewaySettings,
+} from '@mcp-gateway/core';
 import type { BackendInput, GatewayInput } from '../schema';
 import type { ConfigIssue } from './issues';
 import { shellSplit } from './shell-split';
@@ -11,6 +18,9 @@ export const DEFAULTS = {
   startTimeoutS: 30,
   requestTimeoutS: 120,
   idleTimeoutS: 0,
+  /** Calls in flight per backend, and calls waiting beyond them, before more are refused. */
+  maxConcurrency: 64,
+  maxQueue: 256,
 } as const;
 
 export interface NormalizeContext {
@@ -41,6 +51,12 @@ export function normalizeGateway(
     const settings = normalizeBackend(name, backend, input, ctx, issues);
     if (settings) backends[name] = settings;
   }
+  const auth = normalizeAuth(input.auth, issues);
+  if (input.access?.length && !auth)
+    issues.push({
+      path: ['access'],
+      message: 'access rules name clients, so they need `auth` (api_keys or oauth) to know who calls',
+    });
   return {
     host: input.host ?? DEFAULTS.host,
     port: input.port ?? DEFAULTS.port,
@@ -48,13 +64,98 @@ export function normalizeGateway(
     logLevel: input.log_level ?? 'info',
     stateDir: input.state_dir ? resolve(ctx.baseDir, input.state_dir) : defaultStateDir(ctx.env),
     backends,
+    ...(input.public_url ? { publicUrl: input.public_url.replace(/\/+$/, '') } : {}),
+    allowedHosts: (input.allowed_hosts ?? []).map((h) => h.toLowerCase()),
+    allowedOrigins: input.allowed_origins ?? [],
+    ...(auth ? { auth } : {}),
+    access: normalizeAccess(input.access ?? [], issues),
+    ...(input.rate_limit
+      ? {
+          rateLimit: {
+            rate: input.rate_limit.rate,
+            burst: input.rate_limit.burst ?? Math.ceil(input.rate_limit.rate * 2),
+          },
+        }
+      : {}),
+    audit: {
+      enabled: input.audit?.enabled ?? auth !== undefined,
+      arguments: input.audit?.arguments ?? false,
+    },
   };
+}
+
+const SHA256 = /^sha256:([0-9a-f]{64})$/i;
+
+/**
+ * API keys are kept as their SHA-256 only: a `sha256:<hex>` key as written, any other (from `${ENV}` or
+ * `${file:...}`) hashed here. No message ever shows a key.
+ */
+function normalizeAuth(input: GatewayInput['auth'], issues: ConfigIssue[]): AuthSettings | undefined {
+  if (!input) return undefined;
+  const apiKeys = (input.api_keys ?? []).map((entry, i) => {
+    const hashed = SHA256.exec(entry.key);
+    if (!hashed && entry.key.startsWith('sha256:'))
+      issues.push({ path: ['auth', 'api_keys', i, 'key'], message: 'expected sha256: and 64 hex digits' });
+    return {
+      name: entry.name,
+      sha256: hashed ? hashed[1]!.toLowerCase() : createHash('sha256').update(entry.key).digest('hex'),
+      roles: entry.roles ?? [],
+    };
+  });
+  const seen = new Set<string>();
+  for (const [i, { name }] of apiKeys.entries()) {
+    if (seen.has(name))
+      issues.push({
+        path: ['auth', 'api_keys', i, 'name'],
+        message: `a second key named "${name}"; names must be unique`,
+      });
+    seen.add(name);
+  }
+  if (apiKeys.length === 0 && !input.oauth)
+    issues.push({
+      path: ['auth'],
+      message: 'expected `api_keys` or `oauth` (or leave `auth` out), found neither',
+    });
+  const { oauth } = input;
+  return {
+    apiKeys,
+    ...(oauth
+      ? {
+          oauth: {
+            issuer: oauth.issuer,
+            ...(oauth.audience ? { audience: oauth.audience } : {}),
+            ...(oauth.jwks_url ? { jwksUrl: oauth.jwks_url } : {}),
+            scopes: oauth.scopes ?? [],
+            roles: oauth.roles ?? {},
+          },
+        }
+      : {}),
+    publicMetrics: input.public_metrics ?? false,
+  };
+}
+
+function normalizeAccess(rules: NonNullable<GatewayInput['access']>, issues: ConfigIssue[]): AccessRule[] {
+  return rules.map((rule, i) => {
+    if ((rule.client === undefined) === (rule.role === undefined))
+      issues.push({ path: ['access', i], message: 'expected exactly one of `client` and `role`' });
+    if (!rule.allow?.length && !rule.deny?.length)
+      issues.push({ path: ['access', i], message: 'expected `allow` or `deny` globs, found neither' });
+    return {
+      ...(rule.client !== undefined ? { client: rule.client } : {}),
+      ...(rule.role !== undefined ? { role: rule.role } : {}),
+      allow: rule.allow ?? [],
+      deny: rule.deny ?? [],
+    };
+  });
 }
 
 export function normalizeBackend(
   name: string,
   input: BackendInput,
-  defaults: Pick<GatewayInput, 'start_timeout' | 'request_timeout' | 'idle_timeout'>,
+  defaults: Pick<
+    GatewayInput,
+    'start_timeout' | 'request_timeout' | 'idle_timeout' | 'max_concurrency' | 'max_queue'
+  >,
   ctx: NormalizeContext,
   issues: ConfigIssue[],
 ): BackendSettings | undefined {
@@ -74,6 +175,10 @@ export function normalizeBackend(
     },
     // An HTTP backend gives each client session an upstream session of its own unless told to share one.
     isolation: input.isolation ?? (target.kind === 'stdio' ? 'shared' : 'per-session'),
+    limits: {
+      concurrency: input.max_concurrency ?? defaults.max_concurrency ?? DEFAULTS.maxConcurrency,
+      queue: input.max_queue ?? defaults.max_queue ?? DEFAULTS.maxQueue,
+    },
   };
 }
 

@@ -1,18 +1,23 @@
 import type { z } from 'zod';
+import { keysAt } from '../schema';
 import { describeValue, type ConfigIssue } from './issues';
 
-/** Turns zod's issues into ours: the path, what was expected and what was found. */
-export function fromZodIssues(issues: readonly z.core.$ZodIssue[], allowedKeys: string[]): ConfigIssue[] {
+/** Keys whose values are secrets: a message about them never shows the value. */
+const SECRET_KEYS = new Set(['key']);
+
+/** Turns zod's issues into ours: the path, what was expected and what was found (never a secret's value). */
+export function fromZodIssues(issues: readonly z.core.$ZodIssue[], schema: z.ZodType): ConfigIssue[] {
   return issues.flatMap((issue): ConfigIssue[] => {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-    const found = describeValue(issue.input);
+    const secret = SECRET_KEYS.has(String(path.at(-1)));
+    const found = secret ? describeValue(issue.input).split(' ')[0]! : describeValue(issue.input);
     switch (issue.code) {
       case 'invalid_type':
         return [{ path, message: `expected ${article(issue.expected)}, found ${found}` }];
       case 'unrecognized_keys':
         return issue.keys.map((key) => ({
           path: [...path, key],
-          message: `unknown key "${key}"; allowed here: ${allowedKeys.join(', ')}`,
+          message: `unknown key "${key}"; allowed here: ${keysAt(schema, path).join(', ')}`,
         }));
       case 'invalid_value':
         return [
