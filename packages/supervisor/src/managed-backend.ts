@@ -91,7 +91,7 @@ export class ManagedBackend {
     this.idleTimer.unref();
   }
 
-  health(toolsCached: number): Omit<BackendHealth, 'sessions'> {
+  health(toolsCached: number): Omit<BackendHealth, 'sessions' | 'in_flight' | 'queued' | 'rejected'> {
     const running = this.state === 'ready';
     return {
       running,

@@ -11,9 +11,11 @@ import {
   type BackendRegistry,
   type BackendSettings,
   type BackendSummary,
+  type CallRecord,
   type Catalog,
   type Logger,
 } from '@mcp-gateway/core';
+import { CallLimit } from './call-limit';
 import { connectBackend } from '@mcp-gateway/transports';
 import { defaultBackoff, type BackoffPolicy } from './backoff';
 import { CatalogStore, LIST_CHANGED } from './catalog-store';
@@ -21,6 +23,8 @@ import { ManagedBackend, type Connector } from './managed-backend';
 
 export interface SupervisorOptions {
   backends: Record<string, BackendSettings>;
+  /** Told of every finished call to a backend (the audit log). */
+  onCall?: (call: CallRecord) => void;
   logger?: Logger;
   /** Defaults to `connectBackend` from `@mcp-gateway/transports`. */
   connect?: Connector;
@@ -60,6 +64,9 @@ export class Supervisor implements BackendRegistry, Catalog {
   private readonly backoff: BackoffPolicy;
   /** Per client session, the backends it runs of its own (see {@link Supervisor.acquire}). */
   private readonly own = new Map<string, Map<string, ManagedBackend>>();
+  /** Per backend, its cap on calls in flight (shared by its per-session connections). */
+  private limits = new Map<string, CallLimit>();
+  private readonly onCall: ((call: CallRecord) => void) | undefined;
   private closed = false;
 
   constructor(options: SupervisorOptions) {
@@ -69,7 +76,11 @@ export class Supervisor implements BackendRegistry, Catalog {
     this.connect = options.connect ?? ((settings, logger) => connectBackend(settings, { logger, eras }));
     this.backoff = { ...defaultBackoff, ...options.backoff };
     this.catalogs = new CatalogStore(options.stateDir, options.backends, this.logger);
-    for (const name of Object.keys(options.backends)) this.backends.set(name, this.manage(name));
+    this.onCall = options.onCall;
+    for (const name of Object.keys(options.backends)) {
+      this.backends.set(name, this.manage(name));
+      this.limits.set(name, this.limitFor(name));
+    }
   }
 
   list(): BackendSummary[] {
@@ -96,7 +107,8 @@ export class Supervisor implements BackendRegistry, Catalog {
     const own = session !== undefined && !this.closed && this.settings[name]!.isolation === 'per-session';
     const backend = own ? this.ownBackend(name, session) : shared;
     const connection = await backend.acquire();
-    const request: BackendConnection['request'] = async (method, params, options) => {
+    const limit = this.limits.get(name)!;
+    const send: BackendConnection['request'] = async (method, params, options) => {
       try {
         return await connection.request(method, params, options);
       } catch (error) {
@@ -105,6 +117,26 @@ export class Supervisor implements BackendRegistry, Catalog {
         return (await backend.renew(connection)).request(method, params, options);
       } finally {
         backend.touch();
+      }
+    };
+    const request: BackendConnection['request'] = async (method, params, options) => {
+      const started = performance.now();
+      const record = (outcome: Pick<CallRecord, 'error' | 'result'>) =>
+        this.onCall?.({
+          backend: name,
+          method,
+          params,
+          client: options?.client,
+          durationMs: performance.now() - started,
+          ...outcome,
+        });
+      try {
+        const result = await limit.run(() => send(method, params, options), options?.signal);
+        record({ result });
+        return result;
+      } catch (error) {
+        record({ error: { code: (error as { code?: string | number }).code ?? 'INTERNAL' } });
+        throw error;
       }
     };
     return {
@@ -152,6 +184,12 @@ export class Supervisor implements BackendRegistry, Catalog {
     this.backends = new Map(
       Object.keys(backends).map((name) => [name, kept.get(name) ?? this.manage(name)] as const),
     );
+    this.limits = new Map(
+      Object.keys(backends).map((name) => [
+        name,
+        (kept.has(name) && this.limits.get(name)) || this.limitFor(name),
+      ]),
+    );
     const gone = new Set([...result.removed, ...result.changed]);
     for (const own of this.own.values()) {
       for (const [name, backend] of own) {
@@ -175,6 +213,9 @@ export class Supervisor implements BackendRegistry, Catalog {
         {
           ...b.health(this.catalogs.get(b.name)?.tools.length ?? 0),
           sessions: [...this.own.values()].filter((own) => own.get(b.name)?.currentState === 'ready').length,
+          in_flight: this.limits.get(b.name)!.inFlight,
+          queued: this.limits.get(b.name)!.queued,
+          rejected: this.limits.get(b.name)!.rejected,
         },
       ]),
     );
@@ -265,6 +306,10 @@ export class Supervisor implements BackendRegistry, Catalog {
         if (session === undefined) void this.refresh(name, connection);
       },
     });
+  }
+
+  private limitFor(name: string): CallLimit {
+    return new CallLimit(name, this.settings[name]!.limits ?? { concurrency: 64, queue: 256 });
   }
 
   private ownBackend(name: string, session: string): ManagedBackend {

@@ -40,6 +40,9 @@ describe('Supervisor lifecycle (fake connections, fake timers)', () => {
       uptime_s: 0,
       pid: null,
       sessions: 0,
+      in_flight: 0,
+      queued: 0,
+      rejected: 0,
     });
   });
 

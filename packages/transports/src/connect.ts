@@ -93,13 +93,8 @@ async function streamableTransport(
   };
 }
 
-/** A 2024-11-05 HTTP+SSE client transport that sends the configured headers on the stream and the POSTs. */
+/** A 2024-11-05 HTTP+SSE client transport; the SDK sends `requestInit`'s headers on the stream and the POSTs. */
 async function sseTransport(target: HttpTarget): Promise<Transport> {
   const { SSEClientTransport } = await import('@modelcontextprotocol/client');
-  return new SSEClientTransport(new URL(target.url), {
-    requestInit: { headers: target.headers },
-    eventSourceInit: {
-      fetch: (url, init) => fetch(url, { ...init, headers: { ...target.headers, ...init?.headers } }),
-    },
-  });
+  return new SSEClientTransport(new URL(target.url), { requestInit: { headers: target.headers } });
 }
