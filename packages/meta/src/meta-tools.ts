@@ -1,11 +1,13 @@
 import type { default as Ajv, ValidateFunction } from 'ajv';
 import {
   GatewayError,
+  OPEN_SCOPE,
   isGatewayError,
   type BackendRegistry,
   type CallOptions,
   type Catalog,
   type CatalogTool,
+  type ClientScope,
 } from '@mcp-gateway/core';
 import { META_TOOLS, type MetaToolName } from './definitions';
 import { ToolIndex } from './search/tool-index';
@@ -13,8 +15,15 @@ import { ToolIndex } from './search/tool-index';
 /** A `tools/call` result, as MCP defines it. */
 export type ToolResult = Record<string, unknown> & { content: unknown[]; isError?: boolean };
 
-/** `session`: the client session calling, for backends that give each session a connection of its own. */
-export type InvokeOptions = CallOptions & { progressToken?: string | number; session?: string };
+/**
+ * `session`: the client session calling, for backends that give each session a connection of its own. `scope`:
+ * what the caller may see and use (everything when absent).
+ */
+export type InvokeOptions = CallOptions & {
+  progressToken?: string | number;
+  session?: string;
+  scope?: ClientScope;
+};
 
 export interface MetaToolsOptions {
   registry: BackendRegistry;
@@ -45,14 +54,15 @@ export class MetaTools {
 
   /** Runs one meta-tool. `progressToken` is the client's, forwarded to the backend by `gateway_invoke`. */
   async call(name: string, args: Record<string, unknown>, options: InvokeOptions = {}): Promise<ToolResult> {
+    const scope = options.scope ?? OPEN_SCOPE;
     try {
       switch (name as MetaToolName) {
         case 'gateway_list_servers':
-          return this.listServers();
+          return this.listServers(scope);
         case 'gateway_list_tools':
-          return await this.listTools(requireString(args, 'server'), args.detail === true);
+          return await this.listTools(requireString(args, 'server'), args.detail === true, scope);
         case 'gateway_search_tools':
-          return this.searchTools(requireString(args, 'query'), args.limit, args.server);
+          return this.searchTools(requireString(args, 'query'), args.limit, args.server, scope);
         case 'gateway_invoke':
           return await this.invoke(
             requireString(args, 'server'),
@@ -76,12 +86,12 @@ export class MetaTools {
     this.unsubscribe();
   }
 
-  private listServers(): ToolResult {
-    const servers = this.options.registry.list().map((b) => ({
+  private listServers(scope: ClientScope): ToolResult {
+    const servers = this.visibleServers(scope).map((b) => ({
       name: b.name,
       description: b.description,
       state: b.state,
-      tools: this.options.catalog.get(b.name)?.tools.length ?? null,
+      tools: this.visibleTools(b.name, scope)?.length ?? null,
     }));
     const lines = servers.map((s) => `${s.name} (${s.state}, ${s.tools ?? '?'} tools): ${s.description}`);
     return {
@@ -90,9 +100,10 @@ export class MetaTools {
     };
   }
 
-  private async listTools(server: string, detail: boolean): Promise<ToolResult> {
-    this.requireServer(server);
-    const { tools } = await this.options.catalog.load(server);
+  private async listTools(server: string, detail: boolean, scope: ClientScope): Promise<ToolResult> {
+    this.requireServer(server, scope);
+    await this.options.catalog.load(server);
+    const tools = this.visibleTools(server, scope) ?? [];
     const listed = detail ? tools : tools.map((tool) => compact(server, tool));
     const text = detail
       ? JSON.stringify(tools)
@@ -101,12 +112,13 @@ export class MetaTools {
     return { content: [{ type: 'text', text }], structuredContent: { server, tools: listed } };
   }
 
-  private searchTools(query: string, limit: unknown, server: unknown): ToolResult {
-    if (typeof server === 'string') this.requireServer(server);
+  private searchTools(query: string, limit: unknown, server: unknown, scope: ClientScope): ToolResult {
+    if (typeof server === 'string') this.requireServer(server, scope);
     const n = typeof limit === 'number' && limit >= 1 ? Math.min(50, Math.floor(limit)) : 5;
     const hits = this.index.search(query, {
       limit: n,
       backend: typeof server === 'string' ? server : undefined,
+      accept: scope.identity ? (backend, tool) => scope.allows(backend, tool) : undefined,
     });
     const results = hits.map((hit) => compact(hit.backend, hit.tool));
     const text = results.length
@@ -121,14 +133,17 @@ export class MetaTools {
     args: unknown,
     options: InvokeOptions,
   ): Promise<ToolResult> {
-    this.requireServer(server);
+    const scope = options.scope ?? OPEN_SCOPE;
+    this.requireServer(server, scope);
     const args_ = args ?? {};
     if (typeof args_ !== 'object' || Array.isArray(args_))
       throw new GatewayError('INVALID_ARGUMENTS', '"arguments" must be an object.');
-    const { tools } = await this.options.catalog.load(server);
-    const tool = tools.find((t) => t.name === toolName);
+    await this.options.catalog.load(server);
+    const tool = this.visibleTools(server, scope)?.find((t) => t.name === toolName);
     if (!tool) {
-      const near = this.index.search(toolName, { limit: 3, backend: server }).map((h) => h.tool.name);
+      const near = this.index
+        .search(toolName, { limit: 3, backend: server, accept: (b, t) => scope.allows(b, t) })
+        .map((h) => h.tool.name);
       throw new GatewayError(
         'TOOL_NOT_FOUND',
         `Server "${server}" has no tool "${toolName}".${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}`,
@@ -174,10 +189,10 @@ export class MetaTools {
     );
   }
 
-  private requireServer(server: string): void {
-    if (!this.options.registry.has(server)) {
-      const known = this.options.registry
-        .list()
+  /** A server the caller may not see is answered exactly as one that does not exist. */
+  private requireServer(server: string, scope: ClientScope): void {
+    if (!this.options.registry.has(server) || !scope.seesBackend(server)) {
+      const known = this.visibleServers(scope)
         .map((b) => b.name)
         .join(', ');
       throw new GatewayError(
@@ -185,6 +200,16 @@ export class MetaTools {
         `No server named "${server}". Servers: ${known || '(none)'}.`,
       );
     }
+  }
+
+  private visibleServers(scope: ClientScope) {
+    return this.options.registry.list().filter((b) => scope.seesBackend(b.name));
+  }
+
+  /** The backend's cached tools that the caller may see; undefined when none are cached. */
+  private visibleTools(server: string, scope: ClientScope): CatalogTool[] | undefined {
+    const tools = this.options.catalog.get(server)?.tools;
+    return tools && scope.identity ? tools.filter((t) => scope.allows(server, t.name)) : tools;
   }
 
   private reindex(backend: string): void {

@@ -75,9 +75,17 @@ describe('AggregateTools', () => {
     const { registry, catalog } = sources(data);
     const aggregate = new AggregateTools({ registry, catalog });
     const first = JSON.stringify(aggregate.list());
-    expect([aggregate.rebuild(), JSON.stringify(aggregate.list()) === first]).toEqual([false, true]);
-    data.a = [tool('one'), tool('new')];
-    expect([aggregate.rebuild(), aggregate.list().map((t) => t.name)]).toEqual([true, ['a__one', 'a__new']]);
+    expect([aggregate.rebuild(), JSON.stringify(aggregate.list()) === first]).toEqual([[], true]);
+    data.a = [{ ...tool('one'), description: 'changed' }, tool('new')];
+    expect([aggregate.rebuild(), aggregate.list().map((t) => t.name)]).toEqual([
+      [
+        ['a', 'one'],
+        ['a', 'new'],
+      ],
+      ['a__one', 'a__new'],
+    ]);
+    data.a = [tool('new')];
+    expect(aggregate.rebuild()).toEqual([['a', 'one']]);
   });
 
   it('routes a namespaced call to its backend under the original name, and refuses unknown names', async () => {

@@ -1,6 +1,7 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { Transport } from '@modelcontextprotocol/server';
 import {
+  GatewayError,
   silentLogger,
   type BackendRegistry,
   type Catalog,
@@ -13,12 +14,15 @@ import { DirectRoute } from './direct/direct-route';
 import { GatewayRoute } from './gateway/gateway-route';
 import type { ToolSource } from './gateway/mcp-server';
 import { healthReport, type ConfigStatus } from './health';
-import { hostGuard } from './internal/host-guard';
+import { LOCAL_CALLER, type Caller } from './internal/caller';
+import { HostPolicy, hostGuard } from './internal/host-guard';
+import { limitedTransport } from './internal/limited-transport';
 import { DEFAULT_MAX_BODY_BYTES } from './internal/http';
 import { errorBody } from './internal/errors';
 import { SseRoute } from './legacy/sse-route';
 import { MemoryEventStore } from './memory-event-store';
 import { Metrics } from './metrics';
+import { HttpSecurity, type GatewaySecurity } from './security';
 
 export interface GatewayAppOptions {
   registry: BackendRegistry;
@@ -30,9 +34,13 @@ export interface GatewayAppOptions {
   logger?: Logger;
   /**
    * Host names accepted in the `Host` header (DNS-rebinding protection), and the hosts of acceptable `Origin`s.
-   * Defaults to localhost names; pass `undefined` entries off with `allowedHosts: null` when bound publicly.
+   * Defaults to localhost names; `null` turns the check off (for embedders that check elsewhere).
    */
   allowedHosts?: string[] | null;
+  /** `Origin`s accepted beyond those of the allowed hosts. */
+  allowedOrigins?: string[];
+  /** Authentication, access rules and rate limits; none: every request is the trusted local caller. */
+  security?: GatewaySecurity;
   /** The largest POST body accepted, in bytes (413 beyond); 4 MiB by default. */
   maxBodyBytes?: number;
   /**
@@ -51,6 +59,11 @@ export interface GatewayApp {
    * or 2026-07-28) the client opens with.
    */
   serveEitherEra(transport: Transport): { close(): Promise<void> };
+  /**
+   * Takes new security settings (a config reload): keys, rules and limits apply from the next request on, in
+   * sessions opened before too.
+   */
+  reconfigure(next: Pick<GatewayAppOptions, 'security' | 'allowedHosts' | 'allowedOrigins'>): void;
   /** Ends every client session. Idempotent. */
   close(): Promise<void>;
 }
@@ -66,7 +79,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const logger = options.logger ?? silentLogger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const events = options.eventStore === null ? undefined : (options.eventStore ?? new MemoryEventStore());
-  const direct = new DirectRoute(options.registry, logger, maxBodyBytes, events);
+  const direct = new DirectRoute(options.registry, options.catalog, logger, maxBodyBytes, events);
   const source: ToolSource =
     options.mode === 'aggregate'
       ? { mode: 'aggregate', tools: new AggregateTools(options), resources: new AggregateResources(options) }
@@ -78,48 +91,103 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     events,
   });
   const sse = new SseRoute(maxBodyBytes, logger);
-  let lists = source.mode === 'aggregate' ? listsOf(source.resources) : undefined;
   const unsubscribe = options.catalog.onChange((backend) => {
     if (!options.registry.has(backend)) direct.removed(backend); // a reload took it out of the config
     if (source.mode !== 'aggregate') return;
-    const next = listsOf(source.resources);
-    gateway.listsChanged({
-      tools: source.tools.rebuild(),
-      resources: next.resources !== lists?.resources,
-      prompts: next.prompts !== lists?.prompts,
-    });
-    lists = next;
+    gateway.listsChanged({ tools: source.tools.rebuild(), ...source.resources.changes() });
   });
   const metrics = new Metrics(options.registry);
+  const security = new HttpSecurity(options.security ?? {}, metrics, logger);
   const app = new Hono();
-  if (options.allowedHosts !== null) app.use('*', hostGuard(options.allowedHosts));
+  const hosts = new HostPolicy(options.allowedHosts ?? undefined, options.allowedOrigins);
+  if (options.allowedHosts !== null) app.use('*', hostGuard(hosts));
   app.use('*', metrics.count);
-  app.get('/health', (c) => c.json(healthReport(options.registry, options.configStatus?.())));
-  app.get('/metrics', (c) =>
-    c.text(
-      metrics.render({ '/mcp': gateway.sessionCount, ...direct.sessionCounts(), '/sse': sse.size }),
-      200,
-      {
-        'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-      },
+  /** A route that runs for an authenticated caller within its rate limit; `path` names the resource it is for. */
+  const guarded =
+    (path: (c: Context) => string, handler: (c: Context, caller: Caller) => Promise<Response>) =>
+    async (c: Context) => {
+      const caller = await security.caller(c, path(c));
+      return caller instanceof Response ? caller : handler(c, caller);
+    };
+  const mcp = () => '/mcp';
+  const backendOf = (c: Context) => c.req.param('backend') ?? '';
+  app.get('/.well-known/oauth-protected-resource/*', (c) => metadata(c));
+  app.get('/.well-known/oauth-protected-resource', (c) => metadata(c));
+  function metadata(c: Context) {
+    const document = security.metadata(c);
+    return document ? c.json(document) : c.json(errorBody(null, new GatewayError('USAGE', 'Not Found')), 404);
+  }
+  // Without credentials (when authentication is on) `/health` says only whether the gateway is healthy.
+  app.get('/health', async (c) => {
+    const report = healthReport(options.registry, options.configStatus?.());
+    const caller = await security.optionalCaller(c);
+    if (!caller) return c.json({ status: report.status });
+    const backends = Object.entries(report.backends).filter(([name]) => caller.scope.seesBackend(name));
+    return c.json({ ...report, backends: Object.fromEntries(backends) });
+  });
+  const renderMetrics = (c: Context, caller: Caller) =>
+    Promise.resolve(
+      c.text(
+        metrics.render(
+          { '/mcp': gateway.sessionCount, ...direct.sessionCounts(), '/sse': sse.size },
+          caller.scope,
+        ),
+        200,
+        { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+      ),
+    );
+  app.get(
+    '/metrics',
+    security.metricsArePublic ? (c) => renderMetrics(c, LOCAL_CALLER) : guarded(mcp, renderMetrics),
+  );
+  app.all(
+    '/mcp',
+    guarded(mcp, (c, caller) => gateway.handle(c.req.raw, nodeBody(c.env), caller)),
+  );
+  app.all(
+    '/mcp/:backend',
+    guarded(
+      (c) => `/mcp/${backendOf(c)}`,
+      (c, caller) => direct.handle(backendOf(c), c.req.raw, nodeBody(c.env), caller),
     ),
   );
-  app.all('/mcp', (c) => gateway.handle(c.req.raw, nodeBody(c.env)));
-  app.all('/mcp/:backend', (c) => direct.handle(c.req.param('backend'), c.req.raw, nodeBody(c.env)));
   // The 2024-11-05 HTTP+SSE transport, for clients that speak nothing newer.
-  app.get('/sse', (c) => sse.open(c.req.raw, (transport) => gateway.attach(transport)));
-  app.get('/sse/:backend', async (c) => {
-    const backend = c.req.param('backend');
-    try {
-      return await sse.open(c.req.raw, (transport) => direct.attach(backend, transport));
-    } catch (error) {
-      return Response.json(errorBody(null, error), { status: options.registry.has(backend) ? 502 : 404 });
-    }
-  });
-  app.post('/messages', (c) => sse.post(c.req.raw, nodeBody(c.env)));
+  app.get(
+    '/sse',
+    guarded(mcp, (c, caller) =>
+      sse.open(c.req.raw, (transport) => gateway.attach(transport, caller), caller),
+    ),
+  );
+  app.get(
+    '/sse/:backend',
+    guarded(mcp, async (c, caller) => {
+      const backend = backendOf(c);
+      try {
+        return await sse.open(c.req.raw, (transport) => direct.attach(backend, transport, caller), caller);
+      } catch (error) {
+        const missing = !options.registry.has(backend) || !caller.scope.seesBackend(backend);
+        return Response.json(errorBody(null, error), { status: missing ? 404 : 502 });
+      }
+    }),
+  );
+  app.post(
+    '/messages',
+    guarded(mcp, (c, caller) => sse.post(c.req.raw, nodeBody(c.env), caller)),
+  );
   return {
     app,
-    serveEitherEra: (transport) => gateway.serveEitherEra(transport),
+    serveEitherEra: (transport) =>
+      gateway.serveEitherEra(
+        limitedTransport(
+          transport,
+          () => security.rateLimiter,
+          () => metrics.rateLimited(),
+        ),
+      ),
+    reconfigure: (next) => {
+      security.update(next.security ?? {});
+      hosts.update(next.allowedHosts ?? undefined, next.allowedOrigins);
+    },
     close: async () => {
       unsubscribe();
       if (source.mode === 'meta') source.tools.close();
@@ -135,12 +203,4 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
 function nodeBody(env: unknown): AsyncIterable<Uint8Array> | undefined {
   const incoming = (env as { incoming?: object } | undefined)?.incoming;
   return incoming && Symbol.asyncIterator in incoming ? (incoming as AsyncIterable<Uint8Array>) : undefined;
-}
-
-/** Serialized resource and prompt lists, to tell whether a catalog change changed what clients see. */
-function listsOf(resources: AggregateResources) {
-  return {
-    resources: JSON.stringify([resources.resources(), resources.resourceTemplates()]),
-    prompts: JSON.stringify(resources.prompts()),
-  };
 }

@@ -4,3 +4,4 @@ export type { GatewayApp, GatewayAppOptions } from './app';
 export { healthReport } from './health';
 export type { ConfigStatus, HealthReport } from './health';
 export { MemoryEventStore } from './memory-event-store';
+export type { GatewaySecurity } from './security';

@@ -1,11 +1,13 @@
 import type { MiddlewareHandler } from 'hono';
-import type { BackendRegistry, BackendState } from '@mcp-gateway/core';
+import { OPEN_SCOPE, type BackendRegistry, type BackendState, type ClientScope } from '@mcp-gateway/core';
 
 const STATES: BackendState[] = ['configured', 'starting', 'ready', 'degraded', 'hibernated', 'stopped'];
 
 /** Counts HTTP requests by route and status, and renders everything `/metrics` reports. */
 export class Metrics {
   private readonly requests = new Map<string, number>();
+  private readonly refusals = new Map<string, number>();
+  private limited = 0;
   private readonly started = Date.now();
 
   constructor(private readonly registry: BackendRegistry) {}
@@ -18,9 +20,25 @@ export class Metrics {
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
   };
 
-  /** The Prometheus text exposition (version 0.0.4). `sessions`: open client sessions by route. */
-  render(sessions: Record<string, number>): string {
-    const health = this.registry.health();
+  /** Counts a request refused for its credentials, by reason (`missing`, `invalid_token`, ...). */
+  authRefused(reason: string): void {
+    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
+  }
+
+  /** Counts a request refused by the rate limit. */
+  rateLimited(): void {
+    this.limited++;
+  }
+
+  /**
+   * The Prometheus text exposition (version 0.0.4). `sessions`: open client sessions by route. `scope`: the
+   * reader's; backends it may not see are left out of every series.
+   */
+  render(sessions: Record<string, number>, scope: ClientScope = OPEN_SCOPE): string {
+    const visible = (backend: string) => scope.seesBackend(backend);
+    const health = Object.fromEntries(
+      Object.entries(this.registry.health()).filter(([name]) => visible(name)),
+    );
     const lines: string[] = [];
     const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -57,13 +75,46 @@ export class Metrics {
       backends.map(([name, h]) => [`backend="${escape(name)}"`, h.sessions]),
     );
     metric(
+      'mcp_gateway_backend_calls_in_flight',
+      'gauge',
+      'Calls to the backend in flight now.',
+      backends.map(([name, h]) => [`backend="${escape(name)}"`, h.in_flight]),
+    );
+    metric(
+      'mcp_gateway_backend_calls_queued',
+      'gauge',
+      'Calls waiting for a place under max_concurrency.',
+      backends.map(([name, h]) => [`backend="${escape(name)}"`, h.queued]),
+    );
+    metric(
+      'mcp_gateway_backend_calls_rejected_total',
+      'counter',
+      'Calls refused because max_queue calls were already waiting.',
+      backends.map(([name, h]) => [`backend="${escape(name)}"`, h.rejected]),
+    );
+    const ownRoute = (route: string) => !route.startsWith('/mcp/') || visible(route.slice(5));
+    metric(
       'mcp_gateway_sessions',
       'gauge',
       'Open client sessions by endpoint.',
-      Object.entries(sessions).map(([route, n]) => [`route="${escape(route)}"`, n]),
+      Object.entries(sessions)
+        .filter(([route]) => ownRoute(route))
+        .map(([route, n]) => [`route="${escape(route)}"`, n]),
     );
-    metric('mcp_gateway_http_requests_total', 'counter', 'HTTP requests by route, method and status.', [
-      ...this.requests,
+    metric(
+      'mcp_gateway_http_requests_total',
+      'counter',
+      'HTTP requests by route, method and status.',
+      [...this.requests].filter(([labels]) => ownRoute(/route="([^"]*)"/.exec(labels)![1]!)),
+    );
+    metric(
+      'mcp_gateway_auth_refusals_total',
+      'counter',
+      'Requests refused for their credentials, by reason.',
+      [...this.refusals].map(([reason, n]) => [`reason="${escape(reason)}"`, n]),
+    );
+    metric('mcp_gateway_rate_limited_total', 'counter', "Requests refused by their client's rate limit.", [
+      ['', this.limited],
     ]);
     metric('process_resident_memory_bytes', 'gauge', 'Resident memory of the gateway process.', [
       ['', process.memoryUsage.rss()],

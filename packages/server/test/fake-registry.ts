@@ -18,6 +18,9 @@ export const FAKE_HEALTH: BackendHealth = {
   uptime_s: 1,
   pid: 4242,
   sessions: 0,
+  in_flight: 0,
+  queued: 0,
+  rejected: 0,
 };
 
 const TOOLS = [

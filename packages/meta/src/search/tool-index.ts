@@ -19,6 +19,8 @@ export interface SearchOptions {
   limit?: number;
   /** Only this backend's tools. */
   backend?: string;
+  /** Only tools this accepts (the caller's access), so that hidden tools take no place in the results. */
+  accept?: (backend: string, tool: string) => boolean;
 }
 
 /** Relative weight of each field, and BM25's length normalisation per field. Tuned on the dev split only. */
@@ -66,7 +68,14 @@ export class ToolIndex {
 
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     const limit = options.limit ?? 5;
-    const exact = this.exactMatches(query.trim(), options.backend);
+    const accept = (doc: number) => {
+      const entry = this.entries[doc]!;
+      return (
+        (!options.backend || entry.backend === options.backend) &&
+        (!options.accept || options.accept(entry.backend, entry.tool.name))
+      );
+    };
+    const exact = this.exactMatches(query.trim()).filter(accept);
     const isExact = new Set(exact);
     const scores = new Map<number, number>();
     for (const [term, queryWeight] of expandQuery(query, (t) => this.postings.has(t))) {
@@ -76,20 +85,15 @@ export class ToolIndex {
       for (const { doc, weight } of postings)
         scores.set(doc, (scores.get(doc) ?? 0) + idf * queryWeight * weight);
     }
-    const ranked = topK(
-      scores,
-      limit,
-      (doc) => !isExact.has(doc) && (!options.backend || this.entries[doc]!.backend === options.backend),
-    );
+    const ranked = topK(scores, limit, (doc) => !isExact.has(doc) && accept(doc));
     return [
       ...exact.map((doc) => ({ ...this.entries[doc]!, score: Infinity, exact: true })),
       ...ranked.map(([doc, score]) => ({ ...this.entries[doc]!, score, exact: false })),
     ].slice(0, limit);
   }
 
-  private exactMatches(query: string, backend: string | undefined): number[] {
-    const docs = this.exact.get(query.toLowerCase()) ?? [];
-    return backend ? docs.filter((doc) => this.entries[doc]!.backend === backend) : docs;
+  private exactMatches(query: string): number[] {
+    return this.exact.get(query.toLowerCase()) ?? [];
   }
 
   private rebuild(): void {

@@ -5,7 +5,9 @@ import {
   PROTOCOL_VERSION_META_KEY,
   Server,
 } from '@modelcontextprotocol/server';
-import { JsonRpcErrorCode, type BackendConnection, type CallOptions } from '@mcp-gateway/core';
+import { JsonRpcErrorCode, type BackendConnection, type CallOptions, type Catalog } from '@mcp-gateway/core';
+import { checkRequest, visibleResult } from '@mcp-gateway/auth';
+import { LOCAL_CALLER, type Caller } from '../internal/caller';
 import { wireErrors } from '../internal/errors';
 import { relay, type InputRounds } from '../modern/input-rounds';
 
@@ -26,14 +28,27 @@ const ENVELOPE_KEYS = [
  * Progress and logging go back with the request. Backend→client requests go to the client (`rounds` absent), or
  * become input-required rounds for a modern-era client.
  */
-export function createBackendServer(connection: BackendConnection, rounds?: InputRounds): Server {
+export function createBackendServer(
+  connection: BackendConnection,
+  options: { rounds?: InputRounds; caller?: Caller; catalog?: Catalog } = {},
+): Server {
+  const { rounds, caller = LOCAL_CALLER, catalog } = options;
   const { serverInfo, capabilities, instructions } = connection.initializeResult;
   const server = new Server(serverInfo, { capabilities, ...(instructions ? { instructions } : {}) });
+  const { backend } = connection;
+  const client = caller.scope.identity;
   server.fallbackRequestHandler = (request, ctx) =>
-    wireErrors(() => {
+    wireErrors(async () => {
       const params = withoutEnvelope(request.params);
-      const forward = (options: CallOptions) => connection.request(request.method, params, options);
-      if (rounds && MULTI_ROUND.has(request.method)) return rounds.run(ctx, forward);
+      checkRequest(caller.scope, backend, request.method, params, catalog?.get(backend));
+      const forward = async (options: CallOptions) =>
+        visibleResult(
+          caller.scope,
+          backend,
+          request.method,
+          await connection.request(request.method, params, { ...options, client }),
+        );
+      if (rounds && MULTI_ROUND.has(request.method)) return rounds.run(ctx, forward, caller.owner);
       return forward({
         signal: ctx.mcpReq.signal,
         onNotification: (notification) =>

@@ -4,9 +4,11 @@ import {
   isRequest,
   backendNotFound,
   type BackendRegistry,
+  type Catalog,
   type EventStore,
   type Logger,
 } from '@mcp-gateway/core';
+import { LOCAL_CALLER, type Caller } from '../internal/caller';
 import { errorBody } from '../internal/errors';
 import { checkProtocolVersion, readMessages, refuse, sessionNotFound } from '../internal/http';
 import { ModernEndpoint } from '../modern/endpoint';
@@ -33,6 +35,8 @@ export class DirectRoute {
 
   constructor(
     private readonly registry: BackendRegistry,
+    /** Under access rules, a tool or prompt the catalog does not list is refused like a hidden one. */
+    private readonly catalog: Catalog,
     private readonly logger: Logger,
     private readonly maxBodyBytes: number,
     /** Keeps what the sessions' SSE streams carry, so that a client can resume one with `Last-Event-ID`. */
@@ -57,18 +61,23 @@ export class DirectRoute {
     });
   }
 
-  /** `body`: the request body as a Node stream, when the server has one (faster than the web stream). */
-  async handle(backend: string, request: Request, body?: AsyncIterable<Uint8Array>): Promise<Response> {
-    if (!this.registry.has(backend)) {
-      const known = this.registry.list().map((b) => b.name);
-      return Response.json(errorBody(null, backendNotFound(backend, known)), { status: 404 });
-    }
-    if (request.method === 'POST') return this.post(backend, request, body ?? request.body);
+  /**
+   * `body`: the request body as a Node stream, when the server has one (faster than the web stream). A backend
+   * the caller may not see is answered exactly as one that does not exist.
+   */
+  async handle(
+    backend: string,
+    request: Request,
+    body?: AsyncIterable<Uint8Array>,
+    caller: Caller = LOCAL_CALLER,
+  ): Promise<Response> {
+    if (!this.visible(backend, caller)) return this.unknown(backend, caller);
+    if (request.method === 'POST') return this.post(backend, request, body ?? request.body, caller);
     if (request.method !== 'GET' && request.method !== 'DELETE')
       return refuse(405, 'Method Not Allowed: use POST, GET or DELETE.', undefined, {
         allow: 'GET, POST, DELETE',
       });
-    const session = this.session(backend, request);
+    const session = this.session(backend, request, caller);
     if (session instanceof Response) return session;
     if (request.method === 'DELETE') {
       this.end(session);
@@ -84,14 +93,11 @@ export class DirectRoute {
    * Serves one backend to a client over an SDK transport (a 2024-11-05 SSE stream), through a server that relays
    * to the shared backend. Rejects with `BACKEND_NOT_FOUND` or the backend's start failure.
    */
-  async attach(backend: string, transport: Transport): Promise<void> {
-    if (!this.registry.has(backend))
-      throw backendNotFound(
-        backend,
-        this.registry.list().map((b) => b.name),
-      );
+  async attach(backend: string, transport: Transport, caller: Caller = LOCAL_CALLER): Promise<void> {
+    if (!this.visible(backend, caller)) throw this.notFound(backend, caller);
     const session = transport.sessionId;
-    const server = createBackendServer(await this.registry.acquire(backend, session));
+    const connection = await this.registry.acquire(backend, session);
+    const server = createBackendServer(connection, { caller, catalog: this.catalog });
     this.attached.set(server, { backend, session });
     server.onclose = () => {
       this.attached.delete(server);
@@ -134,6 +140,7 @@ export class DirectRoute {
     backend: string,
     request: Request,
     body: AsyncIterable<Uint8Array> | null,
+    caller: Caller,
   ): Promise<Response> {
     const posted = await readMessages(request, this.maxBodyBytes, body);
     if (posted instanceof Response) return posted;
@@ -146,18 +153,22 @@ export class DirectRoute {
         const id = isRequest(posted.messages[0]!) ? posted.messages[0].id : null;
         return Response.json(errorBody(id, error));
       }
-      return notFoundAs404(await modern.handle(request, parsed));
+      return notFoundAs404(await modern.handle(request, parsed, caller));
     }
     const initialize = posted.messages.find((m) => isRequest(m) && m.method === 'initialize');
     if (!initialize) {
-      const session = this.session(backend, request);
+      const session = this.session(backend, request, caller);
       return session instanceof Response ? session : session.post(posted.messages, posted.batch);
     }
     if (posted.messages.length > 1)
       return refuse(400, 'Invalid Request: initialize must be sent on its own.', -32600);
     if (request.headers.has('mcp-session-id'))
       return refuse(400, 'Bad Request: initialize starts a new session; send it without Mcp-Session-Id.');
-    const session = new DirectSession(backend, this.registry, this.subscriptions, this.logger, this.events);
+    const session = new DirectSession(backend, this.registry, this.subscriptions, this.logger, {
+      caller,
+      catalog: this.catalog,
+      events: this.events,
+    });
     const response = await session.post(posted.messages, posted.batch);
     if (session.initialized) {
       this.sessions.set(session.id, session);
@@ -170,7 +181,12 @@ export class DirectRoute {
     let endpoint = this.modern.get(backend);
     if (!endpoint) {
       endpoint = new ModernEndpoint(
-        async () => createBackendServer(await this.registry.acquire(backend), this.rounds),
+        async (caller) =>
+          createBackendServer(await this.registry.acquire(backend), {
+            rounds: this.rounds,
+            caller,
+            catalog: this.catalog,
+          }),
         this.maxBodyBytes,
         this.logger,
       );
@@ -179,14 +195,35 @@ export class DirectRoute {
     return endpoint;
   }
 
-  /** The session a request names, or the refusal: 400 without an id or with a bad protocol version, else 404. */
-  private session(backend: string, request: Request): DirectSession | Response {
+  /**
+   * The session a request names, or the refusal: 400 without an id or with a bad protocol version, else 404 (also
+   * for another client's session, which looks exactly like one that does not exist).
+   */
+  private session(backend: string, request: Request, caller: Caller): DirectSession | Response {
     const id = request.headers.get('mcp-session-id');
     if (!id)
       return refuse(400, 'Bad Request: Mcp-Session-Id header is required; start a session with initialize.');
     const session = this.sessions.get(id);
-    if (!session || session.backend !== backend) return sessionNotFound();
+    if (!session || session.backend !== backend || session.caller.owner !== caller.owner)
+      return sessionNotFound();
     return checkProtocolVersion(request) ?? session;
+  }
+
+  private visible(backend: string, caller: Caller): boolean {
+    return this.registry.has(backend) && caller.scope.seesBackend(backend);
+  }
+
+  /** The error for a backend that is not there for this caller, naming only the backends it may see. */
+  private notFound(backend: string, caller: Caller) {
+    const visible = this.registry
+      .list()
+      .map((b) => b.name)
+      .filter((name) => caller.scope.seesBackend(name));
+    return backendNotFound(backend, visible);
+  }
+
+  private unknown(backend: string, caller: Caller): Response {
+    return Response.json(errorBody(null, this.notFound(backend, caller)), { status: 404 });
   }
 
   private end(session: DirectSession): void {

@@ -5,6 +5,7 @@ import {
   isRequest,
   isResponse,
   type BackendRegistry,
+  type Catalog,
   type JsonRpcId,
   type JsonRpcMessage,
   type JsonRpcNotification,
@@ -13,6 +14,8 @@ import {
   type EventStore,
   type Logger,
 } from '@mcp-gateway/core';
+import { checkRequest, visibleNotification, visibleResult } from '@mcp-gateway/auth';
+import type { Caller } from '../internal/caller';
 import { toJsonRpcError } from '../internal/errors';
 import { refuse } from '../internal/http';
 import { scopedEvents } from '../internal/scoped-events';
@@ -47,14 +50,20 @@ export class DirectSession {
   /** Resumable streams not yet ended, by stream id. */
   private readonly streams = new Map<string, SseStream>();
 
+  /** The client that opened the session: only it can use it, and it sees only what it may. */
+  readonly caller: Caller;
+  private readonly catalog: Catalog;
+
   constructor(
     readonly backend: string,
     private readonly registry: BackendRegistry,
     private readonly subscriptions: Subscriptions,
     private readonly logger: Logger,
-    events?: EventStore,
+    options: { caller: Caller; catalog: Catalog; events?: EventStore },
   ) {
-    this.events = events && scopedEvents(events, this.id);
+    this.caller = options.caller;
+    this.catalog = options.catalog;
+    this.events = options.events && scopedEvents(options.events, this.id);
   }
 
   /**
@@ -102,6 +111,8 @@ export class DirectSession {
       notification.method === 'notifications/resources/updated' &&
       !this.subscribed.has(String(notification.params?.uri))
     )
+      return;
+    if (!visibleNotification(this.caller.scope, this.backend, notification.method, notification.params))
       return;
     this.standalone?.send(notification); // no GET stream open: nothing to deliver to
   }
@@ -167,15 +178,18 @@ export class DirectSession {
         this.initialized = true;
         return exchange.answer({ jsonrpc: '2.0', id: request.id, result });
       }
+      const { scope } = this.caller;
+      checkRequest(scope, this.backend, request.method, request.params, this.catalog.get(this.backend));
       const forward = () =>
         connection.request(request.method, request.params, {
           signal: controller.signal,
           onNotification: (n) => void exchange.send(n),
           onRequest: (r) => this.callClient(r, exchange),
+          client: scope.identity,
         });
       const result = SUBSCRIPTION_METHODS.has(request.method)
         ? await this.subscription(request, forward)
-        : await forward();
+        : visibleResult(scope, this.backend, request.method, await forward());
       exchange.answer({ jsonrpc: '2.0', id: request.id, result });
     } catch (error) {
       if (controller.signal.aborted) return exchange.drop(request.id); // MCP: no response to a cancelled request

@@ -5,6 +5,7 @@ import type {
 } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { BackendRegistry, EventStore, Logger } from '@mcp-gateway/core';
+import { LOCAL_CALLER, type Caller } from '../internal/caller';
 import { Sessions } from '../internal/sessions';
 import { ModernEndpoint } from '../modern/endpoint';
 import { InputRounds } from '../modern/input-rounds';
@@ -13,6 +14,7 @@ import { createGatewayServer, type GatewayServerInfo, type ToolSource } from './
 interface GatewaySession {
   transport: WebStandardStreamableHTTPServerTransport;
   server: Server;
+  caller: Caller;
   close(): Promise<void>;
 }
 
@@ -20,7 +22,7 @@ interface GatewaySession {
 export class GatewayRoute {
   private readonly sessions: Sessions<GatewaySession>;
   /** Clients served over other transports (SSE streams, the stdio front door), to tell about list changes. */
-  private readonly attached = new Set<Server>();
+  private readonly attached = new Map<Server, Caller>();
   private readonly modern: ModernEndpoint;
   private readonly rounds = new InputRounds();
 
@@ -42,7 +44,7 @@ export class GatewayRoute {
     this.logger = logger;
     this.registry = options.registry;
     this.modern = new ModernEndpoint(
-      () => createGatewayServer(source, info, this.rounds),
+      (caller) => createGatewayServer(source, info, this.rounds, caller),
       maxBodyBytes,
       logger,
     );
@@ -50,20 +52,25 @@ export class GatewayRoute {
   }
 
   /** `body`: the request body as a Node stream, when the server has one (faster than the web stream). */
-  handle(request: Request, body?: AsyncIterable<Uint8Array>): Promise<Response> {
+  handle(
+    request: Request,
+    body?: AsyncIterable<Uint8Array>,
+    caller: Caller = LOCAL_CALLER,
+  ): Promise<Response> {
     return this.sessions.handle(
       request,
       async (transport) => {
-        const server = await this.serve(transport);
-        return { transport, server, close: () => server.close() };
+        const server = await this.serve(transport, caller);
+        return { transport, server, caller, close: () => server.close() };
       },
       body,
+      caller,
     );
   }
 
   /** Serves one client over any SDK transport, beside the HTTP sessions; resolves once it is connected. */
-  async attach(transport: Transport): Promise<void> {
-    this.track(await this.serve(transport));
+  async attach(transport: Transport, caller: Caller = LOCAL_CALLER): Promise<void> {
+    this.track(await this.serve(transport, caller), caller);
   }
 
   /**
@@ -80,8 +87,8 @@ export class GatewayRoute {
     );
   }
 
-  private track(server: Server): Server {
-    this.attached.add(server);
+  private track(server: Server, caller: Caller = LOCAL_CALLER): Server {
+    this.attached.set(server, caller);
     const closed = server.onclose;
     server.onclose = () => {
       this.attached.delete(server);
@@ -95,17 +102,26 @@ export class GatewayRoute {
     return this.sessions.size;
   }
 
-  /** Tells every session which lists changed (aggregate mode, after a catalog change). */
-  listsChanged(changed: { tools: boolean; resources: boolean; prompts: boolean }): void {
-    const servers = [...[...this.sessions.values()].map((s) => s.server), ...this.attached];
-    for (const server of servers) {
-      if (changed.tools) void server.sendToolListChanged().catch(() => {});
-      if (changed.resources) void server.sendResourceListChanged().catch(() => {});
-      if (changed.prompts) void server.sendPromptListChanged().catch(() => {});
+  /**
+   * Tells every client which lists changed (aggregate mode, after a catalog change): each hears only of lists in
+   * which an item it may see came, went or changed. `changed` names the items, as `[backend, item]`.
+   */
+  listsChanged(changed: Record<'tools' | 'resources' | 'prompts', [string, string][]>): void {
+    const clients: [Server, Caller][] = [
+      ...[...this.sessions.values()].map((s): [Server, Caller] => [s.server, s.caller]),
+      ...this.attached,
+    ];
+    for (const [server, { scope }] of clients) {
+      const sees = (items: [string, string][]) =>
+        items.some(([backend, item]) => scope.allows(backend, item));
+      if (sees(changed.tools)) void server.sendToolListChanged().catch(() => {});
+      if (sees(changed.resources)) void server.sendResourceListChanged().catch(() => {});
+      if (sees(changed.prompts)) void server.sendPromptListChanged().catch(() => {});
     }
-    if (changed.tools) this.modern.notify.toolsChanged();
-    if (changed.resources) this.modern.notify.resourcesChanged();
-    if (changed.prompts) this.modern.notify.promptsChanged();
+    // Modern-era listen streams are told alike whatever they may see: the SDK's notifier broadcasts.
+    if (changed.tools.length > 0) this.modern.notify.toolsChanged();
+    if (changed.resources.length > 0) this.modern.notify.resourcesChanged();
+    if (changed.prompts.length > 0) this.modern.notify.promptsChanged();
   }
 
   /** Ends every session. Idempotent. */
@@ -116,12 +132,12 @@ export class GatewayRoute {
     await Promise.all([
       this.sessions.close(),
       this.modern.close(),
-      ...attached.map((server) => server.close()),
+      ...attached.map(([server]) => server.close()),
     ]);
   }
 
-  private async serve(transport: Transport): Promise<Server> {
-    const server = createGatewayServer(this.source, this.info);
+  private async serve(transport: Transport, caller: Caller): Promise<Server> {
+    const server = createGatewayServer(this.source, this.info, undefined, caller);
     server.onerror = (error) => this.logger.debug('session error', { error: error.message });
     server.onclose = () => {
       if (transport.sessionId !== undefined) void this.registry.release(transport.sessionId);

@@ -1,5 +1,6 @@
 import { Server } from '@modelcontextprotocol/server';
 import type { AggregateResources, AggregateTools, InvokeOptions, MetaTools } from '@mcp-gateway/meta';
+import { LOCAL_CALLER, type Caller } from '../internal/caller';
 import { wireErrors } from '../internal/errors';
 import type { InputRounds } from '../modern/input-rounds';
 
@@ -25,7 +26,9 @@ export function createGatewayServer(
   source: ToolSource,
   info: GatewayServerInfo,
   rounds?: InputRounds,
+  caller: Caller = LOCAL_CALLER,
 ): Server {
+  const { scope } = caller;
   const server = new Server(info, {
     capabilities:
       source.mode === 'meta'
@@ -40,13 +43,15 @@ export function createGatewayServer(
   server.setRequestHandler(
     'tools/list',
     async () =>
-      ({ tools: source.mode === 'meta' ? source.tools.definitions() : source.tools.list() }) as never,
+      ({ tools: source.mode === 'meta' ? source.tools.definitions() : source.tools.list(scope) }) as never,
   );
   server.setRequestHandler('tools/call', async (request, ctx) => {
     const token = ctx.mcpReq._meta?.progressToken;
     const options: InvokeOptions = {
       signal: ctx.mcpReq.signal,
       session: sessionOf(ctx),
+      scope,
+      client: scope.identity,
       progressToken: typeof token === 'string' || typeof token === 'number' ? token : undefined,
       onNotification: (notification) => void ctx.mcpReq.notify(notification as never).catch(() => {}),
       onRequest: async (backendRequest) =>
@@ -58,7 +63,7 @@ export function createGatewayServer(
     const args = (request.params.arguments ?? {}) as Record<string, unknown>;
     const call = (overrides: Partial<InvokeOptions>) =>
       source.tools.call(request.params.name, args, { ...options, ...overrides }) as Promise<never>;
-    return wireErrors(() => (rounds ? rounds.run(ctx, call) : call({})));
+    return wireErrors(() => (rounds ? rounds.run(ctx, call, caller.owner) : call({})));
   });
   if (source.mode === 'aggregate') {
     const { resources } = source;
@@ -66,13 +71,18 @@ export function createGatewayServer(
     const callOptions = (ctx: { mcpReq: { signal: AbortSignal }; sessionId?: string }) => ({
       signal: ctx.mcpReq.signal,
       session: sessionOf(ctx),
+      scope,
+      client: scope.identity,
     });
-    server.setRequestHandler('resources/list', async () => ({ resources: resources.resources() }) as never);
+    server.setRequestHandler(
+      'resources/list',
+      async () => ({ resources: resources.resources(scope) }) as never,
+    );
     server.setRequestHandler(
       'resources/templates/list',
-      async () => ({ resourceTemplates: resources.resourceTemplates() }) as never,
+      async () => ({ resourceTemplates: resources.resourceTemplates(scope) }) as never,
     );
-    server.setRequestHandler('prompts/list', async () => ({ prompts: resources.prompts() }) as never);
+    server.setRequestHandler('prompts/list', async () => ({ prompts: resources.prompts(scope) }) as never);
     for (const method of ['resources/read', 'resources/subscribe', 'resources/unsubscribe'] as const) {
       server.setRequestHandler(method, async (request, ctx) =>
         wireErrors(() => resources.resource(method, params(request), callOptions(ctx))),

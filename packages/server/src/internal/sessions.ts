@@ -5,12 +5,15 @@ import {
 } from '@modelcontextprotocol/server';
 import type { EventStore, Logger } from '@mcp-gateway/core';
 import type { ModernEndpoint } from '../modern/endpoint';
+import { LOCAL_CALLER, type Caller } from './caller';
 import { checkProtocolVersion, readMessages, sessionNotFound } from './http';
 import { scopedEvents } from './scoped-events';
 
-/** What a route keeps per client session: the SDK transport it serves and how to end it. */
+/** What a route keeps per client session: the SDK transport it serves, whose it is, and how to end it. */
 export interface Session {
   readonly transport: WebStandardStreamableHTTPServerTransport;
+  /** The client that opened it: another client naming it is told it does not exist. */
+  readonly caller: Caller;
   close(): Promise<void>;
 }
 
@@ -47,18 +50,20 @@ export class Sessions<S extends Session> {
     request: Request,
     open: (transport: WebStandardStreamableHTTPServerTransport) => Promise<S> | S,
     body?: AsyncIterable<Uint8Array>,
+    caller: Caller = LOCAL_CALLER,
   ): Promise<Response> {
     let parsedBody: unknown;
     if (request.method === 'POST') {
       const posted = await readMessages(request, this.maxBodyBytes, body ?? request.body);
       if (posted instanceof Response) return posted;
       parsedBody = posted.batch ? posted.messages : posted.messages[0];
-      if (await this.modern.claims(request, parsedBody)) return this.modern.handle(request, parsedBody);
+      if (await this.modern.claims(request, parsedBody))
+        return this.modern.handle(request, parsedBody, caller);
     }
     const id = request.headers.get('mcp-session-id');
     if (id) {
       const session = this.byId.get(id);
-      if (!session) return sessionNotFound();
+      if (!session || session.caller.owner !== caller.owner) return sessionNotFound();
       return checkProtocolVersion(request) ?? session.transport.handleRequest(request, { parsedBody });
     }
     // The transport announces the session id during its first request, by which time `open` has built it.

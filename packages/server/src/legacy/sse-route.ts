@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 import type { JsonRpcMessage, Logger } from '@mcp-gateway/core';
+import { LOCAL_CALLER, type Caller } from '../internal/caller';
 import { readMessages, refuse } from '../internal/http';
 import { SseStream } from '../internal/sse';
 
@@ -16,7 +17,11 @@ class SseServerTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
 
-  constructor(onGone: () => void) {
+  constructor(
+    /** The client that opened the stream: only it may post to it. */
+    readonly caller: Caller,
+    onGone: () => void,
+  ) {
     this.stream = new SseStream(
       {},
       {
@@ -60,10 +65,14 @@ export class SseRoute {
   }
 
   /** Opens a stream and lets `attach` connect a server to it; rejects as `attach` does. */
-  async open(request: Request, attach: (transport: Transport) => Promise<void>): Promise<Response> {
+  async open(
+    request: Request,
+    attach: (transport: Transport) => Promise<void>,
+    caller: Caller = LOCAL_CALLER,
+  ): Promise<Response> {
     if (!(request.headers.get('accept') ?? 'text/event-stream').includes('text/event-stream'))
       return refuse(406, 'Not Acceptable: GET /sse opens a stream; send Accept: text/event-stream.');
-    const transport = new SseServerTransport(() => this.streams.delete(transport.sessionId));
+    const transport = new SseServerTransport(caller, () => this.streams.delete(transport.sessionId));
     this.streams.set(transport.sessionId, transport);
     try {
       await attach(transport);
@@ -76,10 +85,15 @@ export class SseRoute {
   }
 
   /** One client message (or batch) for the stream its `sessionId` names: 202, the answer goes on the stream. */
-  async post(request: Request, body?: AsyncIterable<Uint8Array>): Promise<Response> {
+  async post(
+    request: Request,
+    body?: AsyncIterable<Uint8Array>,
+    caller: Caller = LOCAL_CALLER,
+  ): Promise<Response> {
     const id = new URL(request.url).searchParams.get('sessionId');
     const transport = id ? this.streams.get(id) : undefined;
-    if (!transport)
+    // Another client's stream looks exactly like none.
+    if (!transport || transport.caller.owner !== caller.owner)
       return refuse(404, 'Not Found: no open SSE stream has this sessionId; open one with GET /sse.');
     const posted = await readMessages(request, this.maxBodyBytes, body ?? request.body, false);
     if (posted instanceof Response) return posted;

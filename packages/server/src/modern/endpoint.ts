@@ -3,10 +3,11 @@ import {
   createMcpHandler,
   isLegacyRequest,
   type McpHttpHandler,
-  type McpServerFactory,
+  type Server,
   type ServerNotifier,
 } from '@modelcontextprotocol/server';
 import type { Logger } from '@mcp-gateway/core';
+import { LOCAL_CALLER, type Caller } from '../internal/caller';
 
 /** The modern (stateless) protocol revisions the gateway speaks (the SDK's SUPPORTED_PROTOCOL_VERSIONS are legacy). */
 const MODERN_VERSIONS = ['2026-07-28'];
@@ -20,15 +21,20 @@ export class ModernEndpoint {
   private readonly handler: McpHttpHandler;
 
   constructor(
-    factory: McpServerFactory,
+    /** A server for one request of `caller`. */
+    factory: (caller: Caller) => Server | Promise<Server>,
     private readonly maxBodyBytes: number,
     logger: Logger,
   ) {
-    this.handler = createMcpHandler(factory, {
-      legacy: 'reject',
-      maxRequestBodySize: maxBodyBytes,
-      onerror: (error) => logger.debug('modern-era request failed', { error: error.message }),
-    });
+    // The caller rides with each request through the SDK's pass-through authInfo, to the factory.
+    this.handler = createMcpHandler(
+      (ctx) => factory((ctx.authInfo?.extra?.caller as Caller) ?? LOCAL_CALLER),
+      {
+        legacy: 'reject',
+        maxRequestBodySize: maxBodyBytes,
+        onerror: (error) => logger.debug('modern-era request failed', { error: error.message }),
+      },
+    );
   }
 
   /** Change events for open `subscriptions/listen` streams. */
@@ -51,8 +57,9 @@ export class ModernEndpoint {
     return !(await isLegacyRequest(request, body, { maxRequestBodySize: this.maxBodyBytes }));
   }
 
-  handle(request: Request, body: unknown): Promise<Response> {
-    return this.handler.fetch(request, { parsedBody: body });
+  handle(request: Request, body: unknown, caller: Caller = LOCAL_CALLER): Promise<Response> {
+    const authInfo = { token: '', clientId: caller.owner, scopes: [], extra: { caller } };
+    return this.handler.fetch(request, { parsedBody: body, authInfo });
   }
 
   /** Aborts modern exchanges in flight. */

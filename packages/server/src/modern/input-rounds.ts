@@ -124,14 +124,21 @@ class Call {
  * answers and the `requestState` we minted) resumes the same backend call, which waited for it here.
  */
 export class InputRounds {
-  private readonly parked = new Map<string, { call: Call; asks: Map<string, Ask>; timer: NodeJS.Timeout }>();
+  private readonly parked = new Map<
+    string,
+    { call: Call; asks: Map<string, Ask>; timer: NodeJS.Timeout; owner: string }
+  >();
 
   /**
    * Runs `start` for a first round, or resumes the call a retry's `requestState` names. `start` gets the signal,
-   * notification and request handlers to pass to the backend call.
+   * notification and request handlers to pass to the backend call. `owner`: the client; only it can resume.
    */
-  async run(ctx: ServerContext, start: (options: CallOptions) => Promise<Result>): Promise<Result> {
-    const call = this.resume(ctx) ?? new Call(ctx, start);
+  async run(
+    ctx: ServerContext,
+    start: (options: CallOptions) => Promise<Result>,
+    owner: string,
+  ): Promise<Result> {
+    const call = this.resume(ctx, owner) ?? new Call(ctx, start);
     const next = await call.next(ctx);
     if ('result' in next) return next.result;
     const state = randomUUID(); // unguessable: it names a parked call, nothing else
@@ -140,7 +147,7 @@ export class InputRounds {
       call.controller.abort();
     }, PARKED_MS);
     timer.unref();
-    this.parked.set(state, { call, asks: next.asks, timer });
+    this.parked.set(state, { call, asks: next.asks, timer, owner });
     return inputRequired({
       inputRequests: Object.fromEntries(
         [...next.asks].map(([key, ask]) => [key, { method: ask.request.method, params: ask.request.params }]),
@@ -158,11 +165,12 @@ export class InputRounds {
     this.parked.clear();
   }
 
-  private resume(ctx: ServerContext): Call | undefined {
+  private resume(ctx: ServerContext, owner: string): Call | undefined {
     const state = ctx.mcpReq.requestState();
     if (state === undefined) return undefined;
     const parked = typeof state === 'string' ? this.parked.get(state) : undefined;
-    if (!parked)
+    // Another client's round looks exactly like one that does not exist.
+    if (!parked || parked.owner !== owner)
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
         'Unknown or expired requestState: the call it named has finished or timed out; send the request again without it.',
