@@ -26,6 +26,8 @@ Options:
       --no-meta-mcp       Aggregate mode: expose every backend tool, namespaced, instead of the meta-tools
       --stdio             Serve the gateway on stdin/stdout instead of HTTP, for clients that spawn processes
       --watch             Reload the configuration when its file changes (SIGHUP always reloads it)
+      --allow-unauthenticated
+                          Listen on a non-loopback --host without auth (something in front authenticates)
       --version           Show version
   -h, --help              Show help
 
@@ -70,7 +72,8 @@ export async function main(
       io.out(`${config.source}: valid, ${names.length} backend(s): ${names.join(', ') || '(none)'}`);
       return 0;
     }
-    await new Gateway(config, { load }).run({ stdio: args.stdio, watch: args.watch ? file : undefined });
+    const gateway = new Gateway(config, { load, allowUnauthenticated: args.allowUnauthenticated });
+    await gateway.run({ stdio: args.stdio, watch: args.watch ? file : undefined });
     return 0;
   } catch (error) {
     io.err(`mcp-gateway: ${errorMessage(error)}`);
@@ -89,6 +92,7 @@ interface CliArgs {
   mode?: GatewayMode;
   stdio: boolean;
   watch: boolean;
+  allowUnauthenticated: boolean;
   help: boolean;
   version: boolean;
 }
@@ -109,6 +113,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         'no-meta-mcp': { type: 'boolean', default: false },
         stdio: { type: 'boolean', default: false },
         watch: { type: 'boolean', default: false },
+        'allow-unauthenticated': { type: 'boolean', default: false },
         version: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -137,6 +142,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     mode: values['no-meta-mcp'] ? 'aggregate' : undefined,
     stdio: values.stdio,
     watch: values.watch,
+    allowUnauthenticated: values['allow-unauthenticated'],
     help: values.help,
     version: values.version,
   };

@@ -1,9 +1,21 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
-import { GatewayError, errorMessage, type GatewaySettings, type Logger } from '@mcp-gateway/core';
+import {
+  GatewayError,
+  errorMessage,
+  type CallRecord,
+  type GatewaySettings,
+  type Logger,
+} from '@mcp-gateway/core';
+import { AccessPolicy, Authenticator, RateLimiter, auditFields } from '@mcp-gateway/auth';
 import { Supervisor, type ReconfigureResult } from '@mcp-gateway/supervisor';
-import { createGatewayApp, type ConfigStatus, type GatewayApp } from '@mcp-gateway/server';
+import {
+  createGatewayApp,
+  type ConfigStatus,
+  type GatewayApp,
+  type GatewaySecurity,
+} from '@mcp-gateway/server';
 import packageJson from '../package.json' with { type: 'json' };
 import { createStderrLogger } from './logger';
 import { watchFile } from './watch';
@@ -23,6 +35,11 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Reads the configuration again, for {@link Gateway.reload} without an argument (SIGHUP, `--watch`). */
   load?: () => GatewaySettings;
+  /**
+   * Listen on a non-loopback address without authentication (the CLI's `--allow-unauthenticated`), for a
+   * gateway behind something else that authenticates. Without it such a start is refused.
+   */
+  allowUnauthenticated?: boolean;
 }
 
 /**
@@ -32,6 +49,8 @@ export interface GatewayOptions {
  */
 export class Gateway {
   readonly logger: Logger;
+  /** One line per tool call, resource read and prompt get, whatever the log level (when audit is on). */
+  private readonly auditLog: Logger;
   private readonly supervisor: Supervisor;
   private readonly http: GatewayApp;
   private server: ServerType | undefined;
@@ -51,17 +70,21 @@ export class Gateway {
   ) {
     this.running = config;
     this.logger = options.logger ?? createStderrLogger({ level: config.logLevel });
+    this.auditLog = (options.logger ?? createStderrLogger({ level: 'info' })).child({ log: 'audit' });
     this.supervisor = new Supervisor({
       backends: config.backends,
       logger: this.logger,
       stateDir: config.stateDir,
+      onCall: (call) => this.audit(call),
     });
     this.http = createGatewayApp({
       registry: this.supervisor,
       catalog: this.supervisor,
       mode: config.mode,
       logger: this.logger,
-      allowedHosts: allowedHostsFor(config.host),
+      allowedHosts: allowedHostsFor(config),
+      allowedOrigins: config.allowedOrigins,
+      security: securityFor(config),
       serverInfo: { name: 'mcp-gateway', version: packageJson.version },
       configStatus: () => ({ ...this.status }),
     });
@@ -105,8 +128,15 @@ export class Gateway {
       });
       Object.assign(kept, { [key]: this.running[key] });
     }
+    if (!config.auth && !isLoopback(this.running.host) && !this.options.allowUnauthenticated)
+      throw new GatewayError('USAGE', publicBindRefusal(this.running.host, 'the reloaded configuration'));
     const changes = await this.supervisor.reconfigure(config.backends);
     this.running = { ...config, ...kept };
+    this.http.reconfigure({
+      security: securityFor(this.running),
+      allowedHosts: allowedHostsFor(this.running),
+      allowedOrigins: this.running.allowedOrigins,
+    });
     Object.assign(this.status, {
       generation: this.status.generation + 1,
       loaded_at: new Date().toISOString(),
@@ -134,8 +164,18 @@ export class Gateway {
     return this.http.app;
   }
 
-  /** Listens on the configured host and port; resolves with the URL it serves. */
+  /**
+   * Listens on the configured host and port; resolves with the URL it serves. A non-loopback address without
+   * authentication is refused (`USAGE`) unless `allowUnauthenticated` says so.
+   */
   async start(): Promise<URL> {
+    const { host, auth, publicUrl } = this.config;
+    if (!isLoopback(host) && !auth && !this.options.allowUnauthenticated)
+      throw new GatewayError('USAGE', publicBindRefusal(host, 'this configuration'));
+    if (auth?.oauth && !publicUrl && !isLoopback(host))
+      this.logger.warn(
+        'oauth without public_url: token audiences and resource metadata follow the URL each request was sent to; set public_url',
+      );
     const server = serve({ fetch: this.http.app.fetch, hostname: this.config.host, port: this.config.port });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -153,8 +193,7 @@ export class Gateway {
       });
     });
     const { port } = server.address() as AddressInfo;
-    const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
-    const url = new URL(`http://${host}:${port}/`);
+    const url = new URL(`http://${host.includes(':') ? `[${host}]` : host}:${port}/`);
     const backends = Object.keys(this.config.backends);
     this.logger.info(`MCP Gateway listening on ${url.origin}`, { mode: this.config.mode, backends });
     this.logNames();
@@ -235,6 +274,13 @@ export class Gateway {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+
+  /** Writes the audit line of a finished tool call, resource read or prompt get, when audit is on. */
+  private audit(call: CallRecord): void {
+    const { audit } = this.running;
+    const fields = audit?.enabled ? auditFields(call, audit.arguments) : undefined;
+    if (fields) this.auditLog.info('audit', fields);
+  }
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -251,7 +297,38 @@ function signalled(logger: Logger): Promise<void> {
   });
 }
 
-/** DNS-rebinding protection applies when bound to loopback; a public bind is the operator's choice of exposure. */
-function allowedHostsFor(host: string): string[] | null {
-  return ['127.0.0.1', 'localhost', '::1'].includes(host) ? ['localhost', '127.0.0.1', '[::1]', '::1'] : null;
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
+
+function isLoopback(host: string): boolean {
+  return LOOPBACK.includes(host) || host.startsWith('127.');
+}
+
+function publicBindRefusal(host: string, what: string): string {
+  return `Refusing to listen on ${host} without authentication: ${what} lets anyone who can reach the port call every tool. Configure auth (api_keys or oauth; see "Security" in the README), bind 127.0.0.1, or pass --allow-unauthenticated when something in front of the gateway authenticates.`;
+}
+
+/**
+ * The Host names accepted (DNS-rebinding protection, always on): the loopback names, the bound address unless it
+ * is a wildcard, the host of \`public_url\`, and \`allowed_hosts\`.
+ */
+function allowedHostsFor(config: GatewaySettings): string[] {
+  const hosts = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+  const { host } = config;
+  if (!['0.0.0.0', '::', ''].includes(host)) hosts.add(host.includes(':') ? `[${host}]` : host);
+  if (config.publicUrl) hosts.add(new URL(config.publicUrl).hostname);
+  for (const extra of config.allowedHosts ?? []) hosts.add(extra);
+  return [...hosts];
+}
+
+/** What the app needs to authenticate, authorize and rate-limit, built from the configuration. */
+function securityFor(config: GatewaySettings): GatewaySecurity {
+  const { auth } = config;
+  return {
+    ...(auth ? { authenticator: new Authenticator(auth) } : {}),
+    access: new AccessPolicy(config.access ?? []),
+    ...(config.rateLimit ? { rateLimiter: new RateLimiter(config.rateLimit) } : {}),
+    ...(auth?.oauth ? { oauth: auth.oauth } : {}),
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    publicMetrics: auth?.publicMetrics ?? false,
+  };
 }

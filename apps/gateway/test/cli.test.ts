@@ -44,7 +44,7 @@ describe('mcp-gateway CLI', () => {
       out: '',
       err: `mcp-gateway: Invalid configuration in ${file} (2 problems):
   - backends.a (line 2): expected \`command\` (a stdio backend) or \`http_url\` (an HTTP backend), found neither
-  - backends.b.colour (line 5): unknown key "colour"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled`,
+  - backends.b.colour (line 5): unknown key "colour"; allowed here: command, args, env, cwd, http_url, headers, transport, description, start_timeout, request_timeout, idle_timeout, isolation, enabled, max_concurrency, max_queue`,
     });
   });
 

@@ -106,6 +106,9 @@ describe('Gateway on the example config (real backends from npm, real socket)', 
       uptime_s: expect.any(Number),
       pid: expect.any(Number),
       sessions: 0,
+      in_flight: 0,
+      queued: 0,
+      rejected: 0,
     });
   });
 
