@@ -8,6 +8,8 @@ const entry = (pkg: string) => join(dirname(require.resolve(`${pkg}/package.json
 
 /** The built-in example configuration (`pnpm start`): everything, memory and filesystem. */
 export const exampleConfig = fileURLToPath(new URL('./servers.yaml', import.meta.url));
+/** The same backends behind API keys (`ALICE_KEY`, `OPS_KEY_SHA256`) and access rules: the README's Security example. */
+export const secureConfig = fileURLToPath(new URL('./secure.yaml', import.meta.url));
 /** `node <path> [stdio|sse|streamableHttp]` */
 export const everythingServer = entry('@modelcontextprotocol/server-everything');
 /** `node <path>`; `MEMORY_FILE_PATH` chooses where the graph is stored. */

@@ -25,6 +25,7 @@ async function dockerClient(): Promise<string | undefined> {
 }
 
 const docker = await dockerClient();
+const KEY = 'docker-test-key-6c2f91';
 const name = `mcpgw-test-${process.pid}`;
 afterAll(() => docker && run(docker, ['rm', '-f', name]));
 
@@ -48,6 +49,8 @@ describe.skipIf(docker === undefined)('the container image (Dockerfile, examples
       '-e',
       'MCP_GATEWAY_HOST=127.0.0.1',
       '-e',
+      `GATEWAY_KEY=${KEY}`,
+      '-e',
       `MCP_GATEWAY_PORT=${port}`,
       '-v',
       `${join(root, 'examples/docker/servers.yaml')}:/etc/mcp-gateway/servers.yaml:ro`,
@@ -59,7 +62,11 @@ describe.skipIf(docker === undefined)('the container image (Dockerfile, examples
     );
 
     const client = new Client({ name: 'docker-test', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${base}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${KEY}` } },
+      }),
+    );
     const invoke = (tool: string, args: Record<string, unknown>) =>
       client.callTool({ name: 'gateway_invoke', arguments: { server: 'memory', tool, arguments: args } });
     await invoke('create_entities', {

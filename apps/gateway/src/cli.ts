@@ -64,8 +64,8 @@ export async function main(
     const file = args.config;
     if (!file) throw new GatewayError('USAGE', 'No configuration: pass --config FILE (see --help).');
     const overrides = { port: args.port, host: args.host, logLevel: args.logLevel, mode: args.mode };
-    if (args.command === 'doctor') return await doctor(file, io);
-    const load = () => GatewayConfig.fromYaml(file).withOverrides(overrides);
+    if (args.command === 'doctor') return await doctor(file, io, env);
+    const load = () => GatewayConfig.fromYaml(file, { env }).withOverrides(overrides);
     const config = load();
     if (args.command === 'check') {
       const names = Object.keys(config.backends).map((name) => describeName(name, config.renamed));

@@ -23,10 +23,11 @@ interface Verdict {
  * era found and the headers sent (names only). Each failure comes with a fix. Resolves with the exit code: 0 when
  * every backend passes, 1 otherwise.
  */
-export async function doctor(file: string, io: CliIo): Promise<number> {
+export async function doctor(file: string, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const unset = new Map<string, string[]>();
   const topLevel: string[] = [];
   const config = GatewayConfig.fromYaml(file, {
+    env,
     onUnsetVariable: ({ path, message }) => {
       if (path[0] !== 'backends') return void topLevel.push(message);
       const name = String(path[1]);

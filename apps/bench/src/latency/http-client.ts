@@ -16,9 +16,10 @@ export class HttpClient {
 
   private constructor(private readonly url: URL) {}
 
-  /** Opens a session (initialize, then notifications/initialized). */
-  static async connect(url: URL): Promise<HttpClient> {
+  /** Opens a session (initialize, then notifications/initialized); `headers` go on every request. */
+  static async connect(url: URL, extra: Record<string, string> = {}): Promise<HttpClient> {
     const client = new HttpClient(url);
+    Object.assign(client.headers, extra);
     const { headers } = await client.post({
       jsonrpc: '2.0',
       id: 0,

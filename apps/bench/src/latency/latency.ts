@@ -76,7 +76,9 @@ function targetsFor(backend: BenchBackend, quick: boolean): (() => Promise<Targe
   const direct =
     backend.name === 'everything' ? [() => directStdio(backend), directHttp] : [() => directStdio(backend)];
   const paths =
-    backend.name === 'fixture' ? (['json', 'sse', 'sdk', 'invoke'] as const) : (['json', 'sse'] as const);
+    backend.name === 'fixture'
+      ? (['json', 'sse', 'sdk', 'invoke', 'api-key', 'jwt'] as const)
+      : (['json', 'sse'] as const);
   return [
     ...direct,
     ...paths.map((path) => () => gateway(backend, path)),

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { everythingServer, fixtureBackend, freePort, startEverythingHttp } from '@mcp-gateway/examples';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { HttpClient } from './http-client';
 
 /** A backend the latency phase measures: our fixture (near-zero cost) or server-everything. */
@@ -96,8 +98,9 @@ async function httpTarget(
   proxy: { child: ChildProcess; port: number },
   path: string,
   wrap: (call: { name: string; arguments: Record<string, unknown> }) => Record<string, unknown> = (c) => c,
+  headers: Record<string, string> = {},
 ): Promise<Target> {
-  const client = await HttpClient.connect(new URL(`http://127.0.0.1:${proxy.port}${path}`));
+  const client = await HttpClient.connect(new URL(`http://127.0.0.1:${proxy.port}${path}`), headers);
   return {
     name,
     pid: proxy.child.pid,
@@ -106,6 +109,31 @@ async function httpTarget(
       await client.close().catch(() => {});
       await stop(proxy.child);
     },
+  };
+}
+
+const BENCH_KEY = 'bench-api-key-0b7d3e91f2';
+
+/** A minimal issuer on 127.0.0.1 for the JWT target: its JWKS, and tokens it signs for the gateway. */
+async function startIssuer() {
+  const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' }] };
+  const server = createServer((_req, res) =>
+    res.setHeader('content-type', 'application/json').end(JSON.stringify(jwks)),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return {
+    url,
+    token: (audience: string) =>
+      new SignJWT({ scope: 'mcp' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+        .setIssuer(url)
+        .setAudience(audience)
+        .setSubject('bench')
+        .setExpirationTime('2h')
+        .sign(privateKey),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 
@@ -126,13 +154,15 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 /** How a client reaches the backend through the gateway. */
-export type GatewayPath = 'json' | 'sse' | 'sdk' | 'invoke';
+export type GatewayPath = 'json' | 'sse' | 'sdk' | 'invoke' | 'api-key' | 'jwt';
 
 const GATEWAY_TARGETS: Record<GatewayPath, string> = {
   json: 'gateway /mcp/{backend} (JSON)',
   sse: 'gateway /mcp/{backend} (SSE)',
   sdk: 'gateway /mcp/{backend} (SDK client)',
   invoke: 'gateway /mcp gateway_invoke',
+  'api-key': 'gateway /mcp/{backend} (JSON, API key)',
+  jwt: 'gateway /mcp/{backend} (JSON, OAuth JWT)',
 };
 
 /**
@@ -142,12 +172,27 @@ const GATEWAY_TARGETS: Record<GatewayPath, string> = {
 export async function gateway(backend: BenchBackend, path: GatewayPath): Promise<Target> {
   const dir = mkdtempSync(join(tmpdir(), 'mcpgw-latency-'));
   const config = join(dir, 'servers.yaml');
+  // Authenticated targets: every call carries the credential; the audit line per call is off, to measure the check.
+  const issuer = path === 'jwt' ? await startIssuer() : undefined;
+  const auth =
+    path === 'api-key'
+      ? `auth:\n  api_keys:\n    - { name: bench, key: "${BENCH_KEY}" }\naudit: { enabled: false }\n`
+      : issuer
+        ? `auth:\n  oauth: { issuer: "${issuer.url}", jwks_url: "${issuer.url}/jwks" }\naudit: { enabled: false }\n`
+        : '';
   writeFileSync(
     config,
-    `state_dir: ${join(dir, 'state')}\nlog_level: warn\nbackends:\n  ${backend.name}:\n    command: "${backend.argv.join(' ')}"\n`,
+    `state_dir: ${join(dir, 'state')}\nlog_level: warn\n${auth}backends:\n  ${backend.name}:\n    command: "${backend.argv.join(' ')}"\n`,
   );
   const proxy = await startProxy((port) => [gatewayBin, '--config', config, '--port', String(port)]);
   const name = GATEWAY_TARGETS[path];
+  if (path === 'api-key' || issuer) {
+    const credential = issuer ? await issuer.token(`http://127.0.0.1:${proxy.port}/mcp`) : BENCH_KEY;
+    const target = await httpTarget(name, proxy, `/mcp/${backend.name}`, undefined, {
+      authorization: `Bearer ${credential}`,
+    });
+    return { ...target, close: async () => (await target.close(), await issuer?.close()) };
+  }
   if (path === 'invoke') {
     return httpTarget(name, proxy, '/mcp', (call) => ({
       name: 'gateway_invoke',

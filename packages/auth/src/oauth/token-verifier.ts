@@ -7,6 +7,8 @@ import { Jwks } from './jwks';
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 /** Clocks of the gateway and the issuer may disagree this much on `exp` and `nbf`. */
 const CLOCK_TOLERANCE_S = 30;
+/** Tokens verified lately, kept until they expire: a client sends the same token on every request. */
+const MAX_CACHED = 1000;
 
 /** Why a token was refused, in RFC 6750's terms: a bad token (401), or one without a scope it needs (403). */
 export interface TokenProblem {
@@ -25,6 +27,8 @@ export interface TokenProblem {
  */
 export class TokenVerifier {
   private readonly jwks: Jwks;
+  /** Accepted tokens (with the audiences they were checked for) → who they stand for, until `exp`. */
+  private readonly accepted = new Map<string, { identity: ClientIdentity; expiresAt: number }>();
 
   constructor(
     private readonly settings: OAuthSettings,
@@ -36,8 +40,28 @@ export class TokenVerifier {
     );
   }
 
-  /** The client the token stands for, or why it is refused. `audiences`: the `aud` values accepted here. */
+  /**
+   * The client the token stands for, or why it is refused. `audiences`: the `aud` values accepted here. A token
+   * accepted before is not verified again until it expires.
+   */
   async verify(token: string, audiences: string[]): Promise<ClientIdentity | TokenProblem> {
+    const key = `${audiences.join(' ')}\n${token}`;
+    const cached = this.accepted.get(key);
+    if (cached && Date.now() < cached.expiresAt) return cached.identity;
+    this.accepted.delete(key);
+    const verified = await this.check(token, audiences);
+    if ('name' in verified.outcome) {
+      if (this.accepted.size >= MAX_CACHED) this.accepted.delete(this.accepted.keys().next().value!);
+      this.accepted.set(key, { identity: verified.outcome, expiresAt: verified.expiresAt });
+    }
+    return verified.outcome;
+  }
+
+  private async check(
+    token: string,
+    audiences: string[],
+  ): Promise<{ outcome: ClientIdentity | TokenProblem; expiresAt: number }> {
+    const refused = (outcome: TokenProblem) => ({ outcome, expiresAt: 0 });
     let claims: Record<string, unknown>;
     try {
       ({ payload: claims } = await jwtVerify(token, this.jwks.getKey, {
@@ -48,21 +72,21 @@ export class TokenVerifier {
         requiredClaims: ['exp'],
       }));
     } catch (error) {
-      return { error: 'invalid_token', description: describe(error), detail: errorMessage(error) };
+      return refused({ error: 'invalid_token', description: describe(error), detail: errorMessage(error) });
     }
     const scopes = scopesOf(claims);
     const missing = this.settings.scopes.filter((scope) => !scopes.includes(scope));
     if (missing.length > 0)
-      return {
+      return refused({
         error: 'insufficient_scope',
         description: `the token lacks the scope ${missing.join(' ')}`,
         scope: this.settings.scopes.join(' '),
-      };
+      });
     const name = [claims.sub, claims.client_id, claims.azp].find((v) => typeof v === 'string' && v !== '');
     if (typeof name !== 'string')
-      return { error: 'invalid_token', description: 'the token names no subject' };
+      return refused({ error: 'invalid_token', description: 'the token names no subject' });
     const roles = [...new Set(scopes.flatMap((scope) => this.settings.roles[scope] ?? []))];
-    return { name, via: 'oauth', roles, scopes };
+    return { outcome: { name, via: 'oauth', roles, scopes }, expiresAt: Number(claims.exp) * 1000 };
   }
 }
 
