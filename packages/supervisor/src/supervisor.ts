@@ -16,6 +16,7 @@ import {
   type Logger,
 } from '@mcp-gateway/core';
 import { CallLimit } from './call-limit';
+import { SharedSubscriptions } from './shared-subscriptions';
 import { connectBackend } from '@mcp-gateway/transports';
 import { defaultBackoff, type BackoffPolicy } from './backoff';
 import { CatalogStore, LIST_CHANGED } from './catalog-store';
@@ -43,6 +44,9 @@ export interface ReconfigureResult {
   unchanged: string[];
 }
 
+/** Counted across client sessions on shared connections (see {@link SharedSubscriptions}). */
+const SUBSCRIPTION_METHODS = new Set(['resources/subscribe', 'resources/unsubscribe']);
+
 /** How long a client session's own connection may sit unused when its backend sets no idle timeout. */
 export const OWN_IDLE_MS = 10 * 60_000;
 
@@ -66,6 +70,7 @@ export class Supervisor implements BackendRegistry, Catalog {
   private readonly own = new Map<string, Map<string, ManagedBackend>>();
   /** Per backend, its cap on calls in flight (shared by its per-session connections). */
   private limits = new Map<string, CallLimit>();
+  private readonly subscriptions = new SharedSubscriptions();
   private readonly onCall: ((call: CallRecord) => void) | undefined;
   private closed = false;
 
@@ -109,6 +114,10 @@ export class Supervisor implements BackendRegistry, Catalog {
     const connection = await backend.acquire();
     const limit = this.limits.get(name)!;
     const send: BackendConnection['request'] = async (method, params, options) => {
+      if (!own && session !== undefined && SUBSCRIPTION_METHODS.has(method))
+        return this.subscriptions.request(name, session, method as never, String(params?.uri), () =>
+          connection.request(method, params, options),
+        );
       try {
         return await connection.request(method, params, options);
       } catch (error) {
@@ -149,6 +158,9 @@ export class Supervisor implements BackendRegistry, Catalog {
   }
 
   async release(session: string): Promise<void> {
+    this.subscriptions.release(session, (backend) =>
+      this.backends.get(backend)?.currentState === 'ready' ? this.acquire(backend) : undefined,
+    );
     const own = this.own.get(session);
     this.own.delete(session);
     await Promise.all([...(own?.values() ?? [])].map((backend) => backend.close()));
@@ -199,6 +211,7 @@ export class Supervisor implements BackendRegistry, Catalog {
       }
     }
     for (const name of [...result.added, ...result.changed, ...result.removed]) {
+      this.subscriptions.forget(name);
       this.refreshing.delete(name);
       for (const listener of this.catalogListeners) listener(name);
     }

@@ -10,12 +10,20 @@ import {
 } from '@mcp-gateway/core';
 import { LOCAL_CALLER, type Caller } from '../internal/caller';
 import { errorBody } from '../internal/errors';
-import { checkProtocolVersion, readMessages, refuse, sessionNotFound } from '../internal/http';
+import {
+  MAX_CALLS_PER_SESSION,
+  checkProtocolVersion,
+  readMessages,
+  refuse,
+  sessionNotFound,
+  sessionsFull,
+  tooManyCalls,
+} from '../internal/http';
+import type { SessionTable } from '../internal/session-table';
 import { ModernEndpoint } from '../modern/endpoint';
 import { InputRounds } from '../modern/input-rounds';
 import { createBackendServer } from './backend-server';
 import { DirectSession } from './direct-session';
-import { Subscriptions } from './subscriptions';
 
 /**
  * Serves `/mcp/{backend}` over Streamable HTTP: in the sessionful 2025 era one {@link DirectSession} per client,
@@ -25,7 +33,6 @@ import { Subscriptions } from './subscriptions';
  */
 export class DirectRoute {
   private readonly sessions = new Map<string, DirectSession>();
-  private readonly subscriptions = new Subscriptions();
   private readonly unsubscribe: () => void;
   /** Modern-era serving, one endpoint per backend (each has its own `subscriptions/listen` streams). */
   private readonly modern = new Map<string, ModernEndpoint>();
@@ -39,6 +46,8 @@ export class DirectRoute {
     private readonly catalog: Catalog,
     private readonly logger: Logger,
     private readonly maxBodyBytes: number,
+    /** Bounds the sessions of every endpoint: idle expiry, caps and eviction. */
+    private readonly table: SessionTable,
     /** Keeps what the sessions' SSE streams carry, so that a client can resume one with `Last-Event-ID`. */
     private readonly events?: EventStore,
   ) {
@@ -79,6 +88,7 @@ export class DirectRoute {
       });
     const session = this.session(backend, request, caller);
     if (session instanceof Response) return session;
+    this.table.touch(session.id);
     if (request.method === 'DELETE') {
       this.end(session);
       return new Response(null, { status: 200 });
@@ -128,7 +138,10 @@ export class DirectRoute {
   /** Ends every session. Idempotent. */
   async close(): Promise<void> {
     this.unsubscribe();
-    for (const session of this.sessions.values()) session.close(false);
+    for (const session of this.sessions.values()) {
+      this.table.remove(session.id);
+      session.close();
+    }
     this.sessions.clear();
     this.rounds.close();
     await Promise.all([...this.attached.keys()].map((server) => server.close()));
@@ -158,22 +171,36 @@ export class DirectRoute {
     const initialize = posted.messages.find((m) => isRequest(m) && m.method === 'initialize');
     if (!initialize) {
       const session = this.session(backend, request, caller);
-      return session instanceof Response ? session : session.post(posted.messages, posted.batch);
+      if (session instanceof Response) return session;
+      this.table.touch(session.id);
+      const requests = posted.messages.filter(isRequest).length;
+      if (session.callsInFlight + requests > MAX_CALLS_PER_SESSION)
+        return tooManyCalls(session.callsInFlight);
+      return session.post(posted.messages, posted.batch);
     }
     if (posted.messages.length > 1)
       return refuse(400, 'Invalid Request: initialize must be sent on its own.', -32600);
     if (request.headers.has('mcp-session-id'))
       return refuse(400, 'Bad Request: initialize starts a new session; send it without Mcp-Session-Id.');
-    const session = new DirectSession(backend, this.registry, this.subscriptions, this.logger, {
+    const wait = this.table.admit(caller.owner);
+    if (wait !== undefined) return sessionsFull(wait);
+    const session = new DirectSession(backend, this.registry, this.logger, {
       caller,
       catalog: this.catalog,
       events: this.events,
+      used: () => this.table.touch(session.id),
     });
     const response = await session.post(posted.messages, posted.batch);
     if (session.initialized) {
       this.sessions.set(session.id, session);
+      this.table.add({
+        id: session.id,
+        owner: caller.owner,
+        busy: () => session.busy,
+        end: () => this.end(session),
+      });
       this.logger.debug('session started', { session: session.id });
-    } else session.close(false); // releases what the backend may have started for it
+    } else session.close(); // releases what the backend may have started for it
     return response;
   }
 
@@ -228,6 +255,7 @@ export class DirectRoute {
 
   private end(session: DirectSession): void {
     this.sessions.delete(session.id);
+    this.table.remove(session.id);
     session.close();
     this.logger.debug('session ended', { session: session.id });
   }

@@ -22,7 +22,6 @@ import { scopedEvents } from '../internal/scoped-events';
 import { SseStream, replay } from '../internal/sse';
 import { negotiateVersion } from '../internal/versions';
 import { Exchange } from './exchange';
-import type { Subscriptions } from './subscriptions';
 
 const SUBSCRIPTION_METHODS = new Set(['resources/subscribe', 'resources/unsubscribe']);
 
@@ -45,24 +44,29 @@ export class DirectSession {
   private readonly subscribed = new Set<string>();
   /** This session's part of the event store, when the gateway keeps one. */
   private readonly events: EventStore | undefined;
-  /** Whether the backend gave this session a connection of its own (see `BackendRegistry.acquire`). */
-  private ownsConnection = false;
   /** Resumable streams not yet ended, by stream id. */
   private readonly streams = new Map<string, SseStream>();
 
   /** The client that opened the session: only it can use it, and it sees only what it may. */
   readonly caller: Caller;
   private readonly catalog: Catalog;
+  private readonly used: () => void;
 
   constructor(
     readonly backend: string,
     private readonly registry: BackendRegistry,
-    private readonly subscriptions: Subscriptions,
     private readonly logger: Logger,
-    options: { caller: Caller; catalog: Catalog; events?: EventStore },
+    options: {
+      caller: Caller;
+      catalog: Catalog;
+      events?: EventStore;
+      /** Told when the session was used: a call finished, a stream closed (the idle countdown starts again). */
+      used?: () => void;
+    },
   ) {
     this.caller = options.caller;
     this.catalog = options.catalog;
+    this.used = options.used ?? (() => {});
     this.events = options.events && scopedEvents(options.events, this.id);
   }
 
@@ -77,6 +81,18 @@ export class DirectSession {
     const exchange = new Exchange(requests, batch, this.headers(), () => this.openStream());
     for (const request of requests) void this.handleRequest(request, exchange);
     return exchange.response;
+  }
+
+  /** Calls from the client still waiting for the backend. */
+  get callsInFlight(): number {
+    return this.inFlight.size;
+  }
+
+  /** A call in flight or a stream a client reads keeps the session from expiring. */
+  get busy(): boolean {
+    if (this.inFlight.size > 0 || this.standalone?.connected) return true;
+    for (const stream of this.streams.values()) if (stream.connected) return true;
+    return false;
   }
 
   /** Opens the standalone stream (one at a time: 409 while a client reads one). */
@@ -118,25 +134,17 @@ export class DirectSession {
   }
 
   /**
-   * Aborts what the client still waits for, ends the session's streams and closes its own backend connection, if
-   * it has one. `unsubscribe`: also tell a shared backend about subscriptions no other session holds (not when the
-   * whole gateway shuts down). Idempotent.
+   * Aborts what the client still waits for, ends the session's streams, and releases what the registry holds for
+   * it: its own backend connection, its part of shared subscriptions, its events. Idempotent.
    */
-  close(unsubscribe = true): void {
+  close(): void {
     for (const controller of this.inFlight.values()) controller.abort();
     this.inFlight.clear();
     this.standalone?.end();
     for (const stream of this.streams.values()) stream.end();
-    void this.registry.release(this.id);
-    if (this.ownsConnection) return this.subscribed.clear(); // its subscriptions end with its connection
-    for (const uri of this.subscribed) {
-      if (!this.subscriptions.remove(this.backend, uri) || !unsubscribe) continue;
-      this.registry
-        .acquire(this.backend)
-        .then((connection) => connection.request('resources/unsubscribe', { uri }))
-        .catch(() => {}); // the backend is gone: so is its subscription
-    }
     this.subscribed.clear();
+    void this.events?.forgetStreams?.('').catch(() => {}); // this session's part of the store
+    void this.registry.release(this.id);
   }
 
   /** A new SSE stream, resumable when the gateway keeps events. */
@@ -168,7 +176,6 @@ export class DirectSession {
     this.inFlight.set(request.id, controller);
     try {
       const connection = await this.registry.acquire(this.backend, this.id);
-      if (connection.session !== undefined) this.ownsConnection = true;
       if (request.method === 'initialize') {
         const requested = request.params?.protocolVersion;
         const result = {
@@ -197,41 +204,23 @@ export class DirectSession {
       exchange.answer({ jsonrpc: '2.0', id: request.id, error: toJsonRpcError(error) });
     } finally {
       this.inFlight.delete(request.id);
+      this.used();
     }
   }
 
   /**
-   * `resources/subscribe` and `resources/unsubscribe`. On a shared connection they are counted across the
-   * backend's sessions: only the first subscriber and the last to leave reach the backend (see {@link Subscriptions}).
+   * `resources/subscribe` and `resources/unsubscribe`: the registry counts them across sessions on a shared backend;
+   * this session remembers its own, so that only their `resources/updated` reach it.
    */
   private async subscription(
     request: JsonRpcRequest,
     forward: () => Promise<Record<string, unknown>>,
   ): Promise<Record<string, unknown>> {
+    const result = await forward();
     const uri = String(request.params?.uri);
-    if (this.ownsConnection) {
-      // On a connection of its own, the session subscribes for itself alone.
-      const result = await forward();
-      if (request.method === 'resources/subscribe') this.subscribed.add(uri);
-      else this.subscribed.delete(uri);
-      return result;
-    }
-    if (request.method === 'resources/subscribe') {
-      if (this.subscribed.has(uri) || !this.subscriptions.add(this.backend, uri)) {
-        this.subscribed.add(uri);
-        return {};
-      }
-      try {
-        const result = await forward();
-        this.subscribed.add(uri);
-        return result;
-      } catch (error) {
-        this.subscriptions.remove(this.backend, uri);
-        throw error;
-      }
-    }
-    if (!this.subscribed.delete(uri)) return {};
-    return this.subscriptions.remove(this.backend, uri) ? forward() : {};
+    if (request.method === 'resources/subscribe') this.subscribed.add(uri);
+    else this.subscribed.delete(uri);
+    return result;
   }
 
   private async handleNotification(notification: JsonRpcNotification): Promise<void> {
