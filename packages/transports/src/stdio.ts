@@ -20,7 +20,12 @@ export interface StdioTransportOptions {
   logger?: Logger;
   /** How long each shutdown step (stdin close, SIGTERM) may take before the next. */
   graceMs?: number;
+  /** The largest message (one stdout line) the backend may send; past it the process is killed, like a crash. */
+  maxMessageBytes?: number;
 }
+
+/** 32 MiB: far past any real result, small enough that a runaway backend cannot take the gateway's memory. */
+export const MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Runs an MCP backend as a child process and speaks newline-delimited JSON-RPC over its stdio. The child leads
@@ -37,6 +42,8 @@ export class StdioTransport implements Transport {
   private readonly stderrTail: string[] = [];
   private closing: Promise<void> | undefined;
   private readonly logger: Logger;
+  /** Why the gateway killed the process itself (a message over the limit), for the crash report. */
+  private killedFor: string | undefined;
 
   constructor(private readonly options: StdioTransportOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -58,7 +65,16 @@ export class StdioTransport implements Transport {
       windowsHide: true,
     });
     this.child = child;
-    const reader = new LineReader((line) => this.onLine(line));
+    const limit = this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    const reader = new LineReader(
+      (line) => this.onLine(line),
+      limit,
+      () => {
+        this.killedFor = `it sent a message over ${limit} bytes (the limit per message)`;
+        this.logger.error(`backend killed: ${this.killedFor}`);
+        killGroup(child, 'SIGKILL');
+      },
+    );
     child.stdout!.on('data', (chunk: Buffer) => reader.push(chunk));
     const stderr = new LineReader((line) => {
       this.logger.info(line, { stream: 'stderr' });
@@ -88,9 +104,10 @@ export class StdioTransport implements Transport {
         this.logger.warn('backend process exited', { code, signal });
         const tail =
           this.stderrTail.length > 0 ? `; last stderr: ${this.stderrTail.join(' | ').slice(-500)}` : '';
-        this.onerror?.(
-          new Error(`process exited with ${signal ? `signal ${signal}` : `code ${code}`}${tail}`),
-        );
+        const how = this.killedFor
+          ? `was killed: ${this.killedFor}`
+          : `exited with ${signal ? `signal ${signal}` : `code ${code}`}`;
+        this.onerror?.(new Error(`process ${how}${tail}`));
       }
       killGroup(child, 'SIGKILL'); // a leader that exits on its own may leave children behind
       this.onclose?.();

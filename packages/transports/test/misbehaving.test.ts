@@ -19,13 +19,20 @@ function recordingLogger(lines: string[]): Logger {
 
 function fixture(
   flags: string[] = [],
-  options: { requestTimeoutMs?: number; startTimeoutMs?: number; graceMs?: number; logger?: Logger } = {},
+  options: {
+    requestTimeoutMs?: number;
+    startTimeoutMs?: number;
+    graceMs?: number;
+    logger?: Logger;
+    maxMessageBytes?: number;
+  } = {},
 ) {
   const transport = new StdioTransport({
     command: process.execPath,
     args: [fixtureBackend, ...flags],
     graceMs: options.graceMs ?? 300,
     logger: options.logger,
+    maxMessageBytes: options.maxMessageBytes,
   });
   return {
     transport,
@@ -39,6 +46,24 @@ function fixture(
 }
 
 describe('misbehaving stdio backends', () => {
+  it('a message over the limit: the process is killed, its whole group gone, and the reason said', async () => {
+    const { transport, connect } = fixture([], { maxMessageBytes: 100_000 });
+    const upstream = await connect();
+    const pid = transport.pid!;
+    const closed = new Promise<Error>((resolve) => upstream.onClose(resolve));
+    expect(
+      await upstream.request('tools/call', { name: 'huge-line', arguments: { bytes: 50_000 } }),
+    ).toBeDefined();
+    const call = upstream.request('tools/call', { name: 'hang', arguments: {} }).catch((e: unknown) => e);
+    await upstream.notify('notifications/ping'); // nothing: the next call's answer never comes; the flood does
+    void upstream.request('tools/call', { name: 'huge-line', arguments: { bytes: 200_000 } }).catch(() => {});
+    expect((await closed).message).toBe(
+      'Backend "fixture" closed the connection: process was killed: it sent a message over 100000 bytes (the limit per message).',
+    );
+    expect(isGatewayError(await call, 'BACKEND_CLOSED')).toBe(true);
+    expect(alive(pid, true)).toBe(false);
+  });
+
   it('crash on start: a clear error with the exit code and the last stderr lines', async () => {
     const error = await fixture(['--crash-on-start'])
       .connect()
