@@ -85,6 +85,7 @@ export class Gateway {
       allowedHosts: allowedHostsFor(config),
       allowedOrigins: config.allowedOrigins,
       security: securityFor(config),
+      ...(config.sessions ? { sessionLimits: config.sessions } : {}),
       serverInfo: { name: 'mcp-gateway', version: packageJson.version },
       configStatus: () => ({ ...this.status }),
     });
@@ -136,6 +137,7 @@ export class Gateway {
       security: securityFor(this.running),
       allowedHosts: allowedHostsFor(this.running),
       allowedOrigins: this.running.allowedOrigins,
+      ...(this.running.sessions ? { sessionLimits: this.running.sessions } : {}),
     });
     Object.assign(this.status, {
       generation: this.status.generation + 1,

@@ -101,6 +101,7 @@ export class GatewayConfig implements GatewaySettings {
   readonly access!: NonNullable<GatewaySettings['access']>;
   readonly rateLimit?: GatewaySettings['rateLimit'];
   readonly audit!: NonNullable<GatewaySettings['audit']>;
+  readonly sessions!: NonNullable<GatewaySettings['sessions']>;
   /** Where this configuration came from, for messages. */
   readonly source!: string;
 

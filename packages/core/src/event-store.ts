@@ -16,4 +16,6 @@ export interface EventStore {
     lastEventId: string,
     { send }: { send: (eventId: string, message: JsonRpcMessage) => Promise<void> },
   ): Promise<string>;
+  /** Drops every stream whose id starts with `prefix`, and its events (a session ended). Optional. */
+  forgetStreams?(prefix: string): Promise<void>;
 }

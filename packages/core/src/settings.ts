@@ -106,4 +106,6 @@ export interface GatewaySettings {
   rateLimit?: RateLimitSettings;
   /** One line per tool call, resource read and prompt get; `arguments` adds the (redacted) arguments. */
   audit?: { enabled: boolean; arguments: boolean };
+  /** Legacy client sessions: idle expiry (0: never), and caps over all endpoints and per identified client. */
+  sessions?: { idleMs: number; max: number; perClient: number };
 }

@@ -17,6 +17,7 @@ import { healthReport, type ConfigStatus } from './health';
 import { LOCAL_CALLER, type Caller } from './internal/caller';
 import { HostPolicy, hostGuard } from './internal/host-guard';
 import { limitedTransport } from './internal/limited-transport';
+import { SessionTable, type SessionLimits } from './internal/session-table';
 import { DEFAULT_MAX_BODY_BYTES } from './internal/http';
 import { errorBody } from './internal/errors';
 import { SseRoute } from './legacy/sse-route';
@@ -50,6 +51,8 @@ export interface GatewayAppOptions {
   eventStore?: EventStore | null;
   /** Which configuration runs, for `/health` (the app that reloads it keeps this). */
   configStatus?: () => ConfigStatus;
+  /** Idle expiry and caps of legacy sessions over every endpoint (30 minutes, 10,000, 1,000 per client). */
+  sessionLimits?: SessionLimits;
 }
 
 export interface GatewayApp {
@@ -63,7 +66,9 @@ export interface GatewayApp {
    * Takes new security settings (a config reload): keys, rules and limits apply from the next request on, in
    * sessions opened before too.
    */
-  reconfigure(next: Pick<GatewayAppOptions, 'security' | 'allowedHosts' | 'allowedOrigins'>): void;
+  reconfigure(
+    next: Pick<GatewayAppOptions, 'security' | 'allowedHosts' | 'allowedOrigins' | 'sessionLimits'>,
+  ): void;
   /** Ends every client session. Idempotent. */
   close(): Promise<void>;
 }
@@ -79,7 +84,8 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const logger = options.logger ?? silentLogger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const events = options.eventStore === null ? undefined : (options.eventStore ?? new MemoryEventStore());
-  const direct = new DirectRoute(options.registry, options.catalog, logger, maxBodyBytes, events);
+  const table = new SessionTable(options.sessionLimits);
+  const direct = new DirectRoute(options.registry, options.catalog, logger, maxBodyBytes, table, events);
   const source: ToolSource =
     options.mode === 'aggregate'
       ? { mode: 'aggregate', tools: new AggregateTools(options), resources: new AggregateResources(options) }
@@ -88,9 +94,10 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     logger,
     maxBodyBytes,
     registry: options.registry,
+    table,
     events,
   });
-  const sse = new SseRoute(maxBodyBytes, logger);
+  const sse = new SseRoute(maxBodyBytes, logger, table);
   const unsubscribe = options.catalog.onChange((backend) => {
     if (!options.registry.has(backend)) direct.removed(backend); // a reload took it out of the config
     if (source.mode !== 'aggregate') return;
@@ -119,7 +126,10 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   }
   // Without credentials (when authentication is on) `/health` says only whether the gateway is healthy.
   app.get('/health', async (c) => {
-    const report = healthReport(options.registry, options.configStatus?.());
+    const report = healthReport(options.registry, options.configStatus?.(), {
+      open: table.size,
+      ...table.counts,
+    });
     const caller = await security.optionalCaller(c);
     if (!caller) return c.json({ status: report.status });
     const backends = Object.entries(report.backends).filter(([name]) => caller.scope.seesBackend(name));
@@ -131,6 +141,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
         metrics.render(
           { '/mcp': gateway.sessionCount, ...direct.sessionCounts(), '/sse': sse.size },
           caller.scope,
+          table.counts,
         ),
         200,
         { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
@@ -187,9 +198,11 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     reconfigure: (next) => {
       security.update(next.security ?? {});
       hosts.update(next.allowedHosts ?? undefined, next.allowedOrigins);
+      if (next.sessionLimits) table.update(next.sessionLimits);
     },
     close: async () => {
       unsubscribe();
+      table.close();
       if (source.mode === 'meta') source.tools.close();
       await Promise.all([sse.close(), direct.close(), gateway.close()]);
     },

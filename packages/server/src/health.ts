@@ -9,18 +9,34 @@ export interface ConfigStatus {
   last_error: string | null;
 }
 
+/** Legacy client sessions over every endpoint: open now, and ended by the gateway since it started. */
+export interface SessionTotals {
+  open: number;
+  /** Idle past `session_idle_timeout`. */
+  expired: number;
+  /** Made room for a new session at `max_sessions` (or a client's cap). */
+  evicted: number;
+  /** New sessions refused (503) because every slot was in use. */
+  refused: number;
+}
+
 export interface HealthReport {
   /** `healthy`: no backend degraded; `degraded`: some are; `unhealthy`: every configured backend is. */
   status: 'healthy' | 'degraded' | 'unhealthy';
   backends: Record<string, BackendHealth>;
+  sessions?: SessionTotals;
   config?: ConfigStatus;
 }
 
 /** The `/health` body, in the original README's shape plus state, last error and uptime, and the config's status. */
-export function healthReport(registry: BackendRegistry, config?: ConfigStatus): HealthReport {
+export function healthReport(
+  registry: BackendRegistry,
+  config?: ConfigStatus,
+  sessions?: SessionTotals,
+): HealthReport {
   const backends = registry.health();
   const all = Object.values(backends);
   const degraded = all.filter((b) => b.state === 'degraded').length;
   const status = degraded === 0 ? 'healthy' : degraded === all.length ? 'unhealthy' : 'degraded';
-  return { status, backends, ...(config ? { config } : {}) };
+  return { status, backends, ...(sessions ? { sessions } : {}), ...(config ? { config } : {}) };
 }

@@ -2,6 +2,7 @@
 export { createGatewayApp } from './app';
 export type { GatewayApp, GatewayAppOptions } from './app';
 export { healthReport } from './health';
-export type { ConfigStatus, HealthReport } from './health';
+export type { ConfigStatus, HealthReport, SessionTotals } from './health';
+export type { SessionLimits } from './internal/session-table';
 export { MemoryEventStore } from './memory-event-store';
 export type { GatewaySecurity } from './security';

@@ -46,6 +46,22 @@ export class MemoryEventStore implements EventStore {
     return event.streamId;
   }
 
+  async forgetStreams(prefix: string): Promise<void> {
+    for (const [streamId, seqs] of this.streams) {
+      if (!streamId.startsWith(prefix)) continue;
+      for (const seq of seqs) {
+        this.bytes -= this.events.get(seq)?.size ?? 0;
+        this.events.delete(seq);
+      }
+      this.streams.delete(streamId);
+    }
+  }
+
+  /** Events kept now, for tests and /metrics. */
+  get size(): number {
+    return this.events.size;
+  }
+
   private dropOldest(): void {
     const [seq, { streamId, size }] = this.events.entries().next().value!;
     this.events.delete(seq);

@@ -34,7 +34,11 @@ export class Metrics {
    * The Prometheus text exposition (version 0.0.4). `sessions`: open client sessions by route. `scope`: the
    * reader's; backends it may not see are left out of every series.
    */
-  render(sessions: Record<string, number>, scope: ClientScope = OPEN_SCOPE): string {
+  render(
+    sessions: Record<string, number>,
+    scope: ClientScope = OPEN_SCOPE,
+    ended: { expired: number; evicted: number; refused: number } = { expired: 0, evicted: 0, refused: 0 },
+  ): string {
     const visible = (backend: string) => scope.seesBackend(backend);
     const health = Object.fromEntries(
       Object.entries(this.registry.health()).filter(([name]) => visible(name)),
@@ -100,6 +104,24 @@ export class Metrics {
       Object.entries(sessions)
         .filter(([route]) => ownRoute(route))
         .map(([route, n]) => [`route="${escape(route)}"`, n]),
+    );
+    metric(
+      'mcp_gateway_sessions_expired_total',
+      'counter',
+      'Sessions ended after session_idle_timeout unused.',
+      [['', ended.expired]],
+    );
+    metric(
+      'mcp_gateway_sessions_evicted_total',
+      'counter',
+      'Idle sessions ended to make room at max_sessions (or a client cap).',
+      [['', ended.evicted]],
+    );
+    metric(
+      'mcp_gateway_sessions_refused_total',
+      'counter',
+      'New sessions refused (503): every slot in use.',
+      [['', ended.refused]],
     );
     metric(
       'mcp_gateway_http_requests_total',

@@ -145,6 +145,7 @@ describe('edge checks and /health', () => {
     expect(await response.json()).toEqual({
       status: 'healthy',
       backends: { fake: FAKE_HEALTH },
+      sessions: { open: 0, expired: 0, evicted: 0, refused: 0 },
     });
   });
 

@@ -58,4 +58,17 @@ describe('MemoryEventStore', () => {
     expect(await theirs.getStreamIdForEventId(id)).toBeUndefined();
     await expect(replayed(theirs, id)).rejects.toThrow(/Unknown event id/);
   });
+
+  it("forgets a session's streams when the session ends, and keeps the others", async () => {
+    const store = new MemoryEventStore();
+    const ending = scopedEvents(store, 'session-1');
+    const staying = scopedEvents(store, 'session-2');
+    await ending.storeEvent('s', note(1));
+    await ending.storeEvent('t', note(2));
+    const kept = await staying.storeEvent('s', note(3));
+    await ending.forgetStreams!('');
+    expect([store.size, await staying.getStreamIdForEventId(kept)]).toEqual([1, 's']);
+    await store.storeEvent('x', note(4)); // the bounds still hold after a forget
+    expect(store.size).toBe(2);
+  });
 });

@@ -21,6 +21,10 @@ export const DEFAULTS = {
   /** Calls in flight per backend, and calls waiting beyond them, before more are refused. */
   maxConcurrency: 64,
   maxQueue: 256,
+  /** Long enough for an interactive client to think, short enough that abandoned sessions do not pile up. */
+  sessionIdleTimeoutS: 1800,
+  maxSessions: 10_000,
+  maxSessionsPerClient: 1000,
 } as const;
 
 export interface NormalizeContext {
@@ -80,6 +84,11 @@ export function normalizeGateway(
     audit: {
       enabled: input.audit?.enabled ?? auth !== undefined,
       arguments: input.audit?.arguments ?? false,
+    },
+    sessions: {
+      idleMs: Math.round((input.session_idle_timeout ?? DEFAULTS.sessionIdleTimeoutS) * 1000),
+      max: input.max_sessions ?? DEFAULTS.maxSessions,
+      perClient: input.max_sessions_per_client ?? DEFAULTS.maxSessionsPerClient,
     },
   };
 }

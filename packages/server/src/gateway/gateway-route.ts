@@ -6,6 +6,7 @@ import type {
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { BackendRegistry, EventStore, Logger } from '@mcp-gateway/core';
 import { LOCAL_CALLER, type Caller } from '../internal/caller';
+import type { SessionTable } from '../internal/session-table';
 import { Sessions } from '../internal/sessions';
 import { ModernEndpoint } from '../modern/endpoint';
 import { InputRounds } from '../modern/input-rounds';
@@ -37,6 +38,7 @@ export class GatewayRoute {
       maxBodyBytes: number;
       /** Told when a client session ends, to close the backend connections it had of its own. */
       registry: BackendRegistry;
+      table: SessionTable;
       events?: EventStore;
     },
   ) {
@@ -48,7 +50,7 @@ export class GatewayRoute {
       maxBodyBytes,
       logger,
     );
-    this.sessions = new Sessions(logger, maxBodyBytes, this.modern, options.events);
+    this.sessions = new Sessions(logger, maxBodyBytes, this.modern, options.table, options.events);
   }
 
   /** `body`: the request body as a Node stream, when the server has one (faster than the web stream). */

@@ -130,3 +130,25 @@ export function sessionNotFound(): Response {
     'Session not found: it ended or belongs to another endpoint. Start a new session with initialize.',
   );
 }
+
+/** Calls in flight on one session at most; more are refused (429) until some finish. */
+export const MAX_CALLS_PER_SESSION = 64;
+
+export function tooManyCalls(inFlight: number): Response {
+  return refuse(
+    429,
+    `Too Many Requests: this session has ${inFlight} calls in flight (at most ${MAX_CALLS_PER_SESSION}); wait for some to finish.`,
+    undefined,
+    { 'retry-after': '1' },
+  );
+}
+
+/** 503 when every session slot is taken by a session in use (none is idle to make room). */
+export function sessionsFull(retryAfterS: number): Response {
+  return refuse(
+    503,
+    `Service Unavailable: the gateway holds as many sessions as it may (max_sessions, or this client's share), all in use; retry in ${retryAfterS} s.`,
+    undefined,
+    { 'retry-after': String(retryAfterS) },
+  );
+}

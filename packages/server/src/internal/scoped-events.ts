@@ -17,5 +17,6 @@ export function scopedEvents(store: EventStore, session: string): EventStore {
       if ((await streamOf(lastEventId)) === undefined) throw new Error(`Unknown event id "${lastEventId}".`);
       return (await store.replayEventsAfter(lastEventId, options)).slice(prefix.length);
     },
+    forgetStreams: async (streamPrefix) => store.forgetStreams?.(prefix + streamPrefix),
   };
 }

@@ -5,9 +5,18 @@ import {
 } from '@modelcontextprotocol/server';
 import type { EventStore, Logger } from '@mcp-gateway/core';
 import type { ModernEndpoint } from '../modern/endpoint';
+import { boundedStream } from './bounded-stream';
 import { LOCAL_CALLER, type Caller } from './caller';
-import { checkProtocolVersion, readMessages, sessionNotFound } from './http';
+import {
+  MAX_CALLS_PER_SESSION,
+  checkProtocolVersion,
+  readMessages,
+  sessionNotFound,
+  sessionsFull,
+  tooManyCalls,
+} from './http';
 import { scopedEvents } from './scoped-events';
+import type { SessionTable } from './session-table';
 
 /** What a route keeps per client session: the SDK transport it serves, whose it is, and how to end it. */
 export interface Session {
@@ -17,18 +26,27 @@ export interface Session {
   close(): Promise<void>;
 }
 
+interface Entry<S> {
+  session: S;
+  /** Requests of the session the SDK is answering now, and SSE responses still open. */
+  active: number;
+  events: EventStore | undefined;
+}
+
 /**
  * Streamable HTTP serving for `/mcp`: one SDK transport per legacy client session, ids random UUIDs (never
- * authentication), 404 for an unknown session, the session ended on DELETE; modern-era requests per request.
+ * authentication), 404 for an unknown session, the session ended on DELETE, on expiry or eviction (the
+ * {@link SessionTable}); modern-era requests per request. SSE responses are relayed with a bounded backlog.
  */
 export class Sessions<S extends Session> {
-  private readonly byId = new Map<string, S>();
+  private readonly byId = new Map<string, Entry<S>>();
 
   constructor(
     private readonly logger: Logger,
     private readonly maxBodyBytes: number,
     /** Where modern-era (2026-07-28) requests to the same URL go. */
     private readonly modern: ModernEndpoint,
+    private readonly table: SessionTable,
     /** Keeps what the sessions' SSE streams carry, so that a client can resume one with `Last-Event-ID`. */
     private readonly events?: EventStore,
   ) {}
@@ -37,8 +55,8 @@ export class Sessions<S extends Session> {
     return this.byId.size;
   }
 
-  values(): IterableIterator<S> {
-    return this.byId.values();
+  *values(): IterableIterator<S> {
+    for (const entry of this.byId.values()) yield entry.session;
   }
 
   /**
@@ -62,26 +80,36 @@ export class Sessions<S extends Session> {
     }
     const id = request.headers.get('mcp-session-id');
     if (id) {
-      const session = this.byId.get(id);
-      if (!session || session.caller.owner !== caller.owner) return sessionNotFound();
-      return checkProtocolVersion(request) ?? session.transport.handleRequest(request, { parsedBody });
+      const entry = this.byId.get(id);
+      if (!entry || entry.session.caller.owner !== caller.owner) return sessionNotFound();
+      const refused = checkProtocolVersion(request);
+      if (refused) return refused;
+      if (entry.active >= MAX_CALLS_PER_SESSION) return tooManyCalls(entry.active);
+      this.table.touch(id);
+      return this.serve(id, entry, () => entry.session.transport.handleRequest(request, { parsedBody }));
     }
+    const wait = this.table.admit(caller.owner);
+    if (wait !== undefined) return sessionsFull(wait);
     // The transport announces the session id during its first request, by which time `open` has built it.
     const built: { session?: S } = {};
     const newId = randomUUID();
+    const events = this.events && scopedEvents(this.events, newId);
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => newId,
       // The SDK's message type also allows an error response without an id; a store keeps messages as they are.
-      ...(this.events ? { eventStore: scopedEvents(this.events, newId) as SdkEventStore } : {}),
+      ...(events ? { eventStore: events as SdkEventStore } : {}),
       onsessioninitialized: (sessionId) => {
-        this.byId.set(sessionId, built.session!);
+        const entry: Entry<S> = { session: built.session!, active: 0, events };
+        this.byId.set(sessionId, entry);
+        this.table.add({
+          id: sessionId,
+          owner: caller.owner,
+          busy: () => entry.active > 0,
+          end: () => void this.end(sessionId),
+        });
         this.logger.debug('session started', { session: sessionId });
       },
-      onsessionclosed: (sessionId) => {
-        void this.byId.get(sessionId)?.close();
-        this.byId.delete(sessionId);
-        this.logger.debug('session ended', { session: sessionId });
-      },
+      onsessionclosed: (sessionId) => void this.end(sessionId),
     });
     const session = (built.session = await open(transport));
     const response = await transport.handleRequest(request, { parsedBody });
@@ -89,10 +117,47 @@ export class Sessions<S extends Session> {
     return response;
   }
 
-  /** Ends every session. Idempotent. */
+  /** Ends every session. */
   async close(): Promise<void> {
-    const all = [...this.byId.values()];
-    this.byId.clear();
-    await Promise.all(all.map((s) => s.close()));
+    await Promise.all([...this.byId.keys()].map((id) => this.end(id)));
+  }
+
+  /**
+   * Answers one request of a session, counting it as active until the SDK has answered, or, for an SSE response,
+   * until its stream ends (relayed with a bounded backlog).
+   */
+  private async serve(id: string, entry: Entry<S>, answer: () => Promise<Response>): Promise<Response> {
+    entry.active++;
+    const done = () => {
+      entry.active--;
+      this.table.touch(id);
+    };
+    let response: Response;
+    try {
+      response = await answer();
+    } catch (error) {
+      done();
+      throw error;
+    }
+    if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
+      done();
+      return response;
+    }
+    return new Response(boundedStream(response.body, done), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  }
+
+  /** A session ended (DELETE, expiry, eviction, shutdown): everything it holds goes with it. Idempotent. */
+  private async end(id: string): Promise<void> {
+    const entry = this.byId.get(id);
+    if (!entry) return;
+    this.byId.delete(id);
+    this.table.remove(id);
+    await entry.session.close();
+    await entry.events?.forgetStreams?.('').catch(() => {});
+    this.logger.debug('session ended', { session: id });
   }
 }

@@ -1,4 +1,5 @@
 import type { EventStore, JsonRpcMessage } from '@mcp-gateway/core';
+import { BYTES, backlogged } from './bounded-stream';
 
 const encoder = new TextEncoder();
 
@@ -123,28 +124,44 @@ function frame(type: string, data: string, id?: string): string {
   return `${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${data}\n\n`;
 }
 
-/** One HTTP response carrying a stream's events, until the client goes away or the stream closes it. */
+/**
+ * One HTTP response carrying a stream's events, until the client goes away or the stream closes it. A client that
+ * leaves more than the allowed backlog unread is treated as gone: the response is dropped (a resumable stream keeps
+ * storing, for the client to resume).
+ */
 class Connection {
   readonly response: Response;
   private controller!: ReadableStreamDefaultController<Uint8Array>;
   /** Whether the client left or the stream closed this response. */
   closed = false;
 
-  constructor(headers: Record<string, string>, onCancel: () => void) {
-    const body = new ReadableStream<Uint8Array>({
-      start: (controller) => void (this.controller = controller),
-      cancel: () => {
-        this.closed = true;
-        onCancel();
+  constructor(
+    headers: Record<string, string>,
+    private readonly onCancel: () => void,
+  ) {
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => void (this.controller = controller),
+        cancel: () => {
+          this.closed = true;
+          onCancel();
+        },
       },
-    });
+      BYTES,
+    );
     this.response = new Response(body, {
       headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers },
     });
   }
 
   write(chunk: string): void {
-    if (!this.closed) this.controller.enqueue(encoder.encode(chunk));
+    if (this.closed) return;
+    if (backlogged(this.controller)) {
+      this.closed = true;
+      this.controller.error(new Error('The client stopped reading its stream.'));
+      return this.onCancel();
+    }
+    this.controller.enqueue(encoder.encode(chunk));
   }
 
   close(): void {

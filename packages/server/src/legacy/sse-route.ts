@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 import type { JsonRpcMessage, Logger } from '@mcp-gateway/core';
 import { LOCAL_CALLER, type Caller } from '../internal/caller';
-import { readMessages, refuse } from '../internal/http';
+import { readMessages, refuse, sessionsFull } from '../internal/http';
+import type { SessionTable } from '../internal/session-table';
 import { SseStream } from '../internal/sse';
 
 /**
@@ -20,7 +21,8 @@ class SseServerTransport implements Transport {
   constructor(
     /** The client that opened the stream: only it may post to it. */
     readonly caller: Caller,
-    onGone: () => void,
+    /** Runs once the stream is over, whoever ended it. */
+    private readonly onGone: () => void,
   ) {
     this.stream = new SseStream(
       {},
@@ -43,6 +45,7 @@ class SseServerTransport implements Transport {
   async close(): Promise<void> {
     if (!this.stream.open) return;
     this.stream.end();
+    this.onGone();
     this.onclose?.();
   }
 }
@@ -58,6 +61,8 @@ export class SseRoute {
   constructor(
     private readonly maxBodyBytes: number,
     private readonly logger: Logger,
+    /** Counts the streams among the gateway's sessions: a cap reached refuses new ones (an open stream is in use). */
+    private readonly table: SessionTable,
   ) {}
 
   get size(): number {
@@ -72,12 +77,24 @@ export class SseRoute {
   ): Promise<Response> {
     if (!(request.headers.get('accept') ?? 'text/event-stream').includes('text/event-stream'))
       return refuse(406, 'Not Acceptable: GET /sse opens a stream; send Accept: text/event-stream.');
-    const transport = new SseServerTransport(caller, () => this.streams.delete(transport.sessionId));
+    const wait = this.table.admit(caller.owner);
+    if (wait !== undefined) return sessionsFull(wait);
+    const gone = () => {
+      this.streams.delete(transport.sessionId);
+      this.table.remove(transport.sessionId);
+    };
+    const transport = new SseServerTransport(caller, gone);
     this.streams.set(transport.sessionId, transport);
+    this.table.add({
+      id: transport.sessionId,
+      owner: caller.owner,
+      busy: () => transport.stream.connected,
+      end: () => void transport.close(),
+    });
     try {
       await attach(transport);
     } catch (error) {
-      this.streams.delete(transport.sessionId);
+      gone();
       throw error;
     }
     this.logger.debug('SSE stream opened', { session: transport.sessionId });
@@ -97,6 +114,7 @@ export class SseRoute {
       return refuse(404, 'Not Found: no open SSE stream has this sessionId; open one with GET /sse.');
     const posted = await readMessages(request, this.maxBodyBytes, body ?? request.body, false);
     if (posted instanceof Response) return posted;
+    this.table.touch(transport.sessionId);
     for (const message of posted.messages) transport.onmessage?.(message as JSONRPCMessage);
     return new Response('Accepted', { status: 202 });
   }
@@ -104,6 +122,7 @@ export class SseRoute {
   /** Ends every stream. */
   async close(): Promise<void> {
     const all = [...this.streams.values()];
+    for (const id of this.streams.keys()) this.table.remove(id);
     this.streams.clear();
     await Promise.all(all.map((transport) => transport.close()));
   }

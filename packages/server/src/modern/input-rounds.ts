@@ -17,6 +17,9 @@ import {
 
 /** How long a call waits between rounds for the client to come back with its answers. */
 const PARKED_MS = 5 * 60_000;
+/** Calls waiting for their clients at once, over all clients and per client: more are refused. */
+const MAX_PARKED = 1000;
+const MAX_PARKED_PER_CLIENT = 100;
 
 type Result = Record<string, unknown>;
 
@@ -141,6 +144,14 @@ export class InputRounds {
     const call = this.resume(ctx, owner) ?? new Call(ctx, start);
     const next = await call.next(ctx);
     if ('result' in next) return next.result;
+    const mine = [...this.parked.values()].filter((p) => p.owner === owner).length;
+    if (this.parked.size >= MAX_PARKED || mine >= MAX_PARKED_PER_CLIENT) {
+      call.controller.abort();
+      throw new ProtocolError(
+        ProtocolErrorCode.InternalError,
+        `Too many calls are waiting for their clients' answers (${mine} of this client's, ${this.parked.size} in all); answer or abandon some, then try again.`,
+      );
+    }
     const state = randomUUID(); // unguessable: it names a parked call, nothing else
     const timer = setTimeout(() => {
       this.parked.delete(state);
