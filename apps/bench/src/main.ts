@@ -13,6 +13,7 @@ import { measureTokens, type TokenFigures } from './tokens/tokens';
 import { markdown, updateReadme } from './report';
 import { coldStarts, type ColdStart } from './lifecycle/cold-start';
 import { gatewayStarts, type GatewayStart } from './lifecycle/gateway-start';
+import { sessionSoak, type SessionSoakFigures } from './lifecycle/session-soak';
 import { idleRss, type IdleRss } from './lifecycle/idle-rss';
 import { soak, type SoakFigures } from './lifecycle/soak';
 import { measureLatency, type LatencyFigures } from './latency/latency';
@@ -29,6 +30,7 @@ export interface Results {
   coldStarts: ColdStart[];
   idleRss: IdleRss;
   gatewayStarts: GatewayStart[];
+  sessionSoak: SessionSoakFigures;
   latency: LatencyFigures;
 }
 
@@ -68,6 +70,9 @@ async function main(): Promise<void> {
   phase('gateway start and memory under load');
   const starts = await gatewayStarts(quick ? 2 : 9, quick ? 1000 : 10_000);
 
+  phase('session soak (many clients, both eras, every endpoint)');
+  const sessions = await sessionSoak(quick ? 50 : 200, quick ? 20 : 600);
+
   phase('proxy latency and throughput');
   const latency = await measureLatency(quick);
 
@@ -83,6 +88,7 @@ async function main(): Promise<void> {
     coldStarts: cold,
     idleRss: rss,
     gatewayStarts: starts,
+    sessionSoak: sessions,
     latency,
   };
   const dir = fileURLToPath(new URL('../results/', import.meta.url));

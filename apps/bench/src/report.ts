@@ -74,6 +74,8 @@ export function markdown(results: Results): string {
     '',
     ...startTable(results),
     '',
+    ...soakTable(results),
+    '',
     ...latencyTable(results),
   ];
   return lines.join('\n');
@@ -86,6 +88,26 @@ export function updateReadme(path: string, results: Results): void {
   const end = text.indexOf(END);
   if (start < 0 || end < start) throw new Error(`${path} has no ${START} ... ${END} section to fill`);
   writeFileSync(path, `${text.slice(0, start + START.length)}\n${markdown(results)}\n${text.slice(end)}`);
+}
+
+/** The session soak: many clients connecting, calling, streaming and abandoning, and what the gateway held. */
+function soakTable(results: Results): string[] {
+  const s = results.sessionSoak;
+  const total = Object.values(s.done).reduce((a, b) => a + b, 0);
+  const point = (label: string, p: typeof s.settled) =>
+    row([label, `${p.atS} s`, p.rssMb, p.sessions, p.processes]);
+  return [
+    `**Sessions under many clients** (${s.clients} clients for ${s.seconds} s on the bundled CLI: ${total.toLocaleString('en')} connections that call, stream or progress on \`/mcp\`, \`/mcp/{backend}\` and \`/sse\` in both eras, or initialize and vanish, drop GET streams, or call a backend that crashes every 25 calls and a tool that hangs; abandoned sessions expire after 5 s)`,
+    '',
+    row(['when', 'at', 'RSS MB', 'open sessions', 'backend processes']),
+    row(['---', '---:', '---:', '---:', '---:']),
+    point('start', s.samples.start),
+    point('middle', s.samples.middle),
+    point('end of the load', s.samples.end),
+    point('idle timeout later', s.settled),
+    '',
+    `Errors seen by well-behaved clients: ${s.wellBehavedErrors}. Processes left after the gateway stopped: ${s.leakedProcesses}. Sessions expired ${s.sessionTotals.expired.toLocaleString('en')}, evicted ${s.sessionTotals.evicted}, refused ${s.sessionTotals.refused}.`,
+  ];
 }
 
 /** The gateway's own start and memory, as users run it. */
