@@ -34,6 +34,8 @@ export class ManagedBackend {
   private starting: Promise<LiveConnection> | undefined;
   private cancelRestart: (() => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** When a request last finished (or the connection started), for the idle countdown. */
+  private lastUsed = 0;
   private restartCount = 0;
   private failures = 0;
   private retryAt = 0;
@@ -82,13 +84,14 @@ export class ManagedBackend {
     return this.acquire();
   }
 
-  /** Restarts the idle countdown; call when a request finishes. */
+  /**
+   * Restarts the idle countdown; call when a request finishes. It only notes the time: the one timer, when it
+   * fires, waits out what is left of the countdown since then (no timer is replaced on every call).
+   */
   touch(): void {
+    this.lastUsed = Date.now();
     const { idleMs } = this.options.settings.timeouts;
-    if (idleMs <= 0 || !this.connection) return;
-    clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.hibernateIfIdle(), idleMs);
-    this.idleTimer.unref();
+    if (idleMs > 0 && this.connection && !this.idleTimer) this.armIdleTimer(idleMs);
   }
 
   health(toolsCached: number): Omit<BackendHealth, 'sessions' | 'in_flight' | 'queued' | 'rejected'> {
@@ -109,6 +112,7 @@ export class ManagedBackend {
     this.closed = true;
     this.cancelRestart?.();
     clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const connection = this.connection ?? (await this.starting?.catch(() => undefined));
     this.connection = undefined;
     this.state = 'stopped';
@@ -162,6 +166,7 @@ export class ManagedBackend {
     if (this.connection !== connection || this.closed) return;
     this.connection = undefined;
     clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     if (this.startedAt !== null && Date.now() - this.startedAt >= this.options.backoff.stableMs)
       this.failures = 0;
     this.restartCount++;
@@ -199,6 +204,16 @@ export class ManagedBackend {
     });
     restart.catch(() => {}); // failed() records every outcome; callers that wait get it too
     this.starting = restart;
+  }
+
+  private armIdleTimer(ms: number): void {
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      const left = this.lastUsed + this.options.settings.timeouts.idleMs - Date.now();
+      if (left > 0) this.armIdleTimer(left);
+      else this.hibernateIfIdle();
+    }, ms);
+    this.idleTimer.unref();
   }
 
   private hibernateIfIdle(): void {

@@ -130,31 +130,30 @@ export class Supervisor implements BackendRegistry, Catalog {
     };
     const request: BackendConnection['request'] = async (method, params, options) => {
       const started = performance.now();
-      const record = (outcome: Pick<CallRecord, 'error' | 'result'>) =>
+      const record = (result: CallRecord['result'], error?: CallRecord['error']) =>
         this.onCall?.({
           backend: name,
           method,
           params,
           client: options?.client,
           durationMs: performance.now() - started,
-          ...outcome,
+          result,
+          error,
         });
       try {
         const result = await limit.run(() => send(method, params, options), options?.signal);
-        record({ result });
+        record(result);
         return result;
       } catch (error) {
-        record({ error: { code: (error as { code?: string | number }).code ?? 'INTERNAL' } });
+        record(undefined, { code: (error as { code?: string | number }).code ?? 'INTERNAL' });
         throw error;
       }
     };
-    return {
-      backend: name,
-      ...(own ? { session } : {}),
-      initializeResult: connection.initializeResult,
-      request,
-      notify: (method, params) => connection.notify(method, params),
-    };
+    const notify: BackendConnection['notify'] = (method, params) => connection.notify(method, params);
+    const { initializeResult } = connection;
+    return own
+      ? { backend: name, session, initializeResult, request, notify }
+      : { backend: name, initializeResult, request, notify };
   }
 
   async release(session: string): Promise<void> {

@@ -10,7 +10,8 @@ export interface PendingCall {
   clientToken: unknown;
   /** Ours on the backend side (the request id, which is unique on this connection). */
   upstreamToken: number | undefined;
-  timer: NodeJS.Timeout | undefined;
+  /** When the call times out (`performance.now()`); never while it awaits the client or has no timeout. */
+  deadline: number;
   timeoutMs: number;
   onTimeout: () => void;
   /** Backend→client requests of this call still waiting for the client; the timeout waits while any do. */
@@ -41,10 +42,16 @@ function asksBefore(a: PendingCall, b: PendingCall, now: number): boolean {
   return aBusy === bBusy ? a.resumedAt < b.resumedAt : bBusy;
 }
 
-/** The calls one upstream connection is waiting on, by request id and by progress token. */
+/**
+ * The calls one upstream connection is waiting on, by request id and by progress token. Their timeouts share one
+ * timer, set for the earliest deadline: a call that opens or settles touches no timer unless it comes due first.
+ */
 export class PendingCalls {
   private nextId = 1;
   private readonly byId = new Map<number, PendingCall>();
+  private timer: NodeJS.Timeout | undefined;
+  /** When the timer fires; Infinity when none is set. */
+  private wakeAt = Infinity;
 
   get size(): number {
     return this.byId.size;
@@ -52,11 +59,16 @@ export class PendingCalls {
 
   open(init: Open): PendingCall {
     const id = this.nextId++;
+    // Written out rather than spread: on Node 20, properties added after a spread cost microseconds each.
     const call: PendingCall = {
-      ...init,
+      method: init.method,
+      options: init.options,
+      resolve: init.resolve,
+      reject: init.reject,
+      clientToken: init.clientToken,
       id,
       upstreamToken: init.clientToken === undefined ? undefined : id,
-      timer: undefined,
+      deadline: Infinity,
       timeoutMs: 0,
       onTimeout: () => {},
       awaitingClient: 0,
@@ -123,16 +135,14 @@ export class PendingCalls {
     return false;
   }
 
-  /** (Re)starts the call's timeout, unless it awaits the client. */
+  /** (Re)starts the call's timeout, unless it awaits the client; `onTimeout` runs when it expires. */
   armTimer(call: PendingCall, timeoutMs = call.timeoutMs): void {
-    clearTimeout(call.timer);
     call.timeoutMs = timeoutMs;
-    call.timer =
-      timeoutMs > 0 && call.awaitingClient === 0 ? setTimeout(call.onTimeout, timeoutMs) : undefined;
+    call.deadline = timeoutMs > 0 && call.awaitingClient === 0 ? performance.now() + timeoutMs : Infinity;
+    if (call.deadline < this.wakeAt) this.wakeUpAt(call.deadline);
   }
 
   settle(call: PendingCall): void {
-    clearTimeout(call.timer);
     for (const fn of call.cleanup) fn();
     this.byId.delete(call.id);
   }
@@ -142,5 +152,30 @@ export class PendingCalls {
       this.settle(call);
       call.reject(error);
     }
+    clearTimeout(this.timer);
+    this.wakeAt = Infinity;
+  }
+
+  /**
+   * Unref'd: what a pending call waits on (a pipe, a socket) keeps the process running, and a timer left over
+   * from calls that settled must not.
+   */
+  private wakeUpAt(at: number): void {
+    clearTimeout(this.timer);
+    this.wakeAt = at;
+    this.timer = setTimeout(() => this.expire(), Math.max(0, at - performance.now()));
+    this.timer.unref();
+  }
+
+  /** Times out the calls that are due, and sets the timer for the next deadline. */
+  private expire(): void {
+    this.wakeAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const call of [...this.byId.values()]) {
+      if (call.deadline <= now) call.onTimeout();
+      else next = Math.min(next, call.deadline);
+    }
+    if (next < Infinity) this.wakeUpAt(next);
   }
 }
