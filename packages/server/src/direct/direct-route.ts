@@ -10,15 +10,8 @@ import {
 } from '@mcp-gateway/core';
 import { LOCAL_CALLER, type Caller } from '../internal/caller';
 import { errorBody } from '../internal/errors';
-import {
-  MAX_CALLS_PER_SESSION,
-  checkProtocolVersion,
-  readMessages,
-  refuse,
-  sessionNotFound,
-  sessionsFull,
-  tooManyCalls,
-} from '../internal/http';
+import { readMessages, refuse } from '../internal/http';
+import { SessionRoute } from '../internal/session-route';
 import type { SessionTable } from '../internal/session-table';
 import { ModernEndpoint } from '../modern/endpoint';
 import { InputRounds } from '../modern/input-rounds';
@@ -32,7 +25,7 @@ import { DirectSession } from './direct-session';
  * what it forwards, and answering in plain JSON when nothing streams is what keeps the added latency small.
  */
 export class DirectRoute {
-  private readonly sessions = new Map<string, DirectSession>();
+  private readonly sessions: SessionRoute<DirectSession>;
   private readonly unsubscribe: () => void;
   /** Modern-era serving, one endpoint per backend (each has its own `subscriptions/listen` streams). */
   private readonly modern = new Map<string, ModernEndpoint>();
@@ -47,10 +40,11 @@ export class DirectRoute {
     private readonly logger: Logger,
     private readonly maxBodyBytes: number,
     /** Bounds the sessions of every endpoint: idle expiry, caps and eviction. */
-    private readonly table: SessionTable,
+    table: SessionTable,
     /** Keeps what the sessions' SSE streams carry, so that a client can resume one with `Last-Event-ID`. */
     private readonly events?: EventStore,
   ) {
+    this.sessions = new SessionRoute(table, logger);
     // What a session's own connection sends is for that session alone; what a shared one sends, for all of them.
     this.unsubscribe = registry.onEvent((backend, notification, own) => {
       const mine = (session: { backend: string; id?: string }) =>
@@ -86,17 +80,7 @@ export class DirectRoute {
       return refuse(405, 'Method Not Allowed: use POST, GET or DELETE.', undefined, {
         allow: 'GET, POST, DELETE',
       });
-    const session = this.session(backend, request, caller);
-    if (session instanceof Response) return session;
-    this.table.touch(session.id);
-    if (request.method === 'DELETE') {
-      this.end(session);
-      return new Response(null, { status: 200 });
-    }
-    if (!(request.headers.get('accept') ?? '').includes('text/event-stream'))
-      return refuse(406, 'Not Acceptable: a GET stream needs Accept: text/event-stream.');
-    const lastEventId = request.headers.get('last-event-id');
-    return lastEventId ? session.resume(lastEventId) : session.listen();
+    return this.sessions.getOrDelete(request, caller, (session) => session.backend === backend);
   }
 
   /**
@@ -121,7 +105,8 @@ export class DirectRoute {
    * the backend's absence), and so does its modern-era endpoint.
    */
   removed(backend: string): void {
-    for (const session of this.sessions.values()) if (session.backend === backend) this.end(session);
+    for (const session of [...this.sessions.values()])
+      if (session.backend === backend) this.sessions.end(session);
     for (const [server, of] of this.attached) if (of.backend === backend) void server.close();
     void this.modern.get(backend)?.close();
     this.modern.delete(backend);
@@ -138,11 +123,7 @@ export class DirectRoute {
   /** Ends every session. Idempotent. */
   async close(): Promise<void> {
     this.unsubscribe();
-    for (const session of this.sessions.values()) {
-      this.table.remove(session.id);
-      session.close();
-    }
-    this.sessions.clear();
+    this.sessions.close();
     this.rounds.close();
     await Promise.all([...this.attached.keys()].map((server) => server.close()));
     await Promise.all([...this.modern.values()].map((endpoint) => endpoint.close()));
@@ -168,40 +149,14 @@ export class DirectRoute {
       }
       return notFoundAs404(await modern.handle(request, parsed, caller));
     }
-    const initialize = posted.messages.find((m) => isRequest(m) && m.method === 'initialize');
-    if (!initialize) {
-      const session = this.session(backend, request, caller);
-      if (session instanceof Response) return session;
-      this.table.touch(session.id);
-      const requests = posted.messages.filter(isRequest).length;
-      if (session.callsInFlight + requests > MAX_CALLS_PER_SESSION)
-        return tooManyCalls(session.callsInFlight);
-      return session.post(posted.messages, posted.batch);
-    }
-    if (posted.messages.length > 1)
-      return refuse(400, 'Invalid Request: initialize must be sent on its own.', -32600);
-    if (request.headers.has('mcp-session-id'))
-      return refuse(400, 'Bad Request: initialize starts a new session; send it without Mcp-Session-Id.');
-    const wait = this.table.admit(caller.owner);
-    if (wait !== undefined) return sessionsFull(wait);
-    const session = new DirectSession(backend, this.registry, this.logger, {
-      caller,
-      catalog: this.catalog,
-      events: this.events,
-      used: () => this.table.touch(session.id),
-    });
-    const response = await session.post(posted.messages, posted.batch);
-    if (session.initialized) {
-      this.sessions.set(session.id, session);
-      this.table.add({
-        id: session.id,
-        owner: caller.owner,
-        busy: () => session.busy,
-        end: () => this.end(session),
+    const open = (used: () => void) =>
+      new DirectSession(backend, this.registry, this.logger, {
+        caller,
+        catalog: this.catalog,
+        events: this.events,
+        used,
       });
-      this.logger.debug('session started', { session: session.id });
-    } else session.close(); // releases what the backend may have started for it
-    return response;
+    return this.sessions.post(request, posted, caller, open, (session) => session.backend === backend);
   }
 
   private modernEndpoint(backend: string): ModernEndpoint {
@@ -222,20 +177,6 @@ export class DirectRoute {
     return endpoint;
   }
 
-  /**
-   * The session a request names, or the refusal: 400 without an id or with a bad protocol version, else 404 (also
-   * for another client's session, which looks exactly like one that does not exist).
-   */
-  private session(backend: string, request: Request, caller: Caller): DirectSession | Response {
-    const id = request.headers.get('mcp-session-id');
-    if (!id)
-      return refuse(400, 'Bad Request: Mcp-Session-Id header is required; start a session with initialize.');
-    const session = this.sessions.get(id);
-    if (!session || session.backend !== backend || session.caller.owner !== caller.owner)
-      return sessionNotFound();
-    return checkProtocolVersion(request) ?? session;
-  }
-
   private visible(backend: string, caller: Caller): boolean {
     return this.registry.has(backend) && caller.scope.seesBackend(backend);
   }
@@ -251,13 +192,6 @@ export class DirectRoute {
 
   private unknown(backend: string, caller: Caller): Response {
     return Response.json(errorBody(null, this.notFound(backend, caller)), { status: 404 });
-  }
-
-  private end(session: DirectSession): void {
-    this.sessions.delete(session.id);
-    this.table.remove(session.id);
-    session.close();
-    this.logger.debug('session ended', { session: session.id });
   }
 }
 

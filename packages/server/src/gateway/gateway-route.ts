@@ -1,34 +1,27 @@
-import type {
-  Server,
-  Transport,
-  WebStandardStreamableHTTPServerTransport,
-} from '@modelcontextprotocol/server';
+import type { Server, Transport } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { BackendRegistry, EventStore, Logger } from '@mcp-gateway/core';
 import { LOCAL_CALLER, type Caller } from '../internal/caller';
+import { readMessages, refuse } from '../internal/http';
+import { SessionRoute } from '../internal/session-route';
 import type { SessionTable } from '../internal/session-table';
-import { Sessions } from '../internal/sessions';
 import { ModernEndpoint } from '../modern/endpoint';
 import { InputRounds } from '../modern/input-rounds';
 import { createGatewayServer, type GatewayServerInfo, type ToolSource } from './mcp-server';
-
-interface GatewaySession {
-  transport: WebStandardStreamableHTTPServerTransport;
-  server: Server;
-  caller: Caller;
-  close(): Promise<void>;
-}
+import { ServerSession } from './server-session';
 
 /** Serves `/mcp`: one SDK server per legacy client session or modern-era request, over the meta or aggregate tools. */
 export class GatewayRoute {
-  private readonly sessions: Sessions<GatewaySession>;
-  /** Clients served over other transports (SSE streams, the stdio front door), to tell about list changes. */
+  private readonly sessions: SessionRoute<ServerSession>;
+  /** The servers of every client (HTTP sessions, SSE streams, the stdio front door), to tell about list changes. */
   private readonly attached = new Map<Server, Caller>();
   private readonly modern: ModernEndpoint;
   private readonly rounds = new InputRounds();
 
   private readonly logger: Logger;
   private readonly registry: BackendRegistry;
+  private readonly maxBodyBytes: number;
+  private readonly events: EventStore | undefined;
 
   constructor(
     private readonly source: ToolSource,
@@ -45,29 +38,37 @@ export class GatewayRoute {
     const { logger, maxBodyBytes } = options;
     this.logger = logger;
     this.registry = options.registry;
+    this.maxBodyBytes = maxBodyBytes;
+    this.events = options.events;
     this.modern = new ModernEndpoint(
       (caller) => createGatewayServer(source, info, this.rounds, caller),
       maxBodyBytes,
       logger,
     );
-    this.sessions = new Sessions(logger, maxBodyBytes, this.modern, options.table, options.events);
+    this.sessions = new SessionRoute(options.table, logger);
   }
 
-  /** `body`: the request body as a Node stream, when the server has one (faster than the web stream). */
-  handle(
+  /**
+   * Serves one request to `/mcp`: a modern-era one through the {@link ModernEndpoint}, a 2025-era one in its
+   * session. `body`: the request body as a Node stream, when the server has one (faster than the web stream).
+   */
+  async handle(
     request: Request,
     body?: AsyncIterable<Uint8Array>,
     caller: Caller = LOCAL_CALLER,
   ): Promise<Response> {
-    return this.sessions.handle(
-      request,
-      async (transport) => {
-        const server = await this.serve(transport, caller);
-        return { transport, server, caller, close: () => server.close() };
-      },
-      body,
-      caller,
-    );
+    if (request.method === 'POST') {
+      const posted = await readMessages(request, this.maxBodyBytes, body ?? request.body);
+      if (posted instanceof Response) return posted;
+      const parsed = posted.batch ? posted.messages : posted.messages[0];
+      if (await this.modern.claims(request, parsed)) return this.modern.handle(request, parsed, caller);
+      return this.sessions.post(request, posted, caller, (used) => this.open(caller, used));
+    }
+    if (request.method !== 'GET' && request.method !== 'DELETE')
+      return refuse(405, 'Method Not Allowed: use POST, GET or DELETE.', undefined, {
+        allow: 'GET, POST, DELETE',
+      });
+    return this.sessions.getOrDelete(request, caller);
   }
 
   /** Serves one client over any SDK transport, beside the HTTP sessions; resolves once it is connected. */
@@ -109,11 +110,7 @@ export class GatewayRoute {
    * which an item it may see came, went or changed. `changed` names the items, as `[backend, item]`.
    */
   listsChanged(changed: Record<'tools' | 'resources' | 'prompts', [string, string][]>): void {
-    const clients: [Server, Caller][] = [
-      ...[...this.sessions.values()].map((s): [Server, Caller] => [s.server, s.caller]),
-      ...this.attached,
-    ];
-    for (const [server, { scope }] of clients) {
+    for (const [server, { scope }] of this.attached) {
       const sees = (items: [string, string][]) =>
         items.some(([backend, item]) => scope.allows(backend, item));
       if (sees(changed.tools)) void server.sendToolListChanged().catch(() => {});
@@ -131,11 +128,30 @@ export class GatewayRoute {
     const attached = [...this.attached];
     this.attached.clear();
     this.rounds.close();
-    await Promise.all([
-      this.sessions.close(),
-      this.modern.close(),
-      ...attached.map(([server]) => server.close()),
-    ]);
+    this.sessions.close();
+    await Promise.all([this.modern.close(), ...attached.map(([server]) => server.close())]);
+  }
+
+  /** A new 2025-era HTTP session with its own server; it serves `tools/call` itself, as the server would. */
+  private async open(caller: Caller, used: () => void): Promise<ServerSession> {
+    const { scope } = caller;
+    const session = new ServerSession(caller, {
+      events: this.events,
+      used,
+      logger: this.logger,
+      callTool: (name, args, call) =>
+        this.source.tools.call(name, args, {
+          signal: call.signal,
+          session: call.session,
+          scope,
+          client: scope.identity,
+          progressToken: call.progressToken,
+          onNotification: call.onNotification,
+          onRequest: call.onRequest,
+        }),
+    });
+    this.track(await this.serve(session, caller), caller);
+    return session;
   }
 
   private async serve(transport: Transport, caller: Caller): Promise<Server> {

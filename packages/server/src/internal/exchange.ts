@@ -1,5 +1,5 @@
 import type { JsonRpcId, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '@mcp-gateway/core';
-import type { SseStream } from '../internal/sse';
+import type { SseStream } from './sse';
 
 /**
  * The HTTP answer to one POST that carried requests. It is a plain JSON body when every response is ready before
