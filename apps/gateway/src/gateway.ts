@@ -76,6 +76,7 @@ export class Gateway {
       logger: this.logger,
       stateDir: config.stateDir,
       onCall: (call) => this.audit(call),
+      ...(config.catalog ? { warmConcurrency: config.catalog.warmConcurrency } : {}),
     });
     this.http = createGatewayApp({
       registry: this.supervisor,
@@ -86,6 +87,7 @@ export class Gateway {
       allowedOrigins: config.allowedOrigins,
       security: securityFor(config),
       ...(config.sessions ? { sessionLimits: config.sessions } : {}),
+      ...(config.catalog ? { catalogWaitMs: config.catalog.waitMs } : {}),
       serverInfo: { name: 'mcp-gateway', version: packageJson.version },
       configStatus: () => ({ ...this.status }),
     });

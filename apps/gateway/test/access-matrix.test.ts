@@ -266,10 +266,10 @@ describe.each(WHO)('%s, on /mcp with the meta-tools (2025 session, 2026-07-28, S
             refusal(() => call('gateway_invoke', { server: backend, tool, arguments: {} })),
             refusal(() => call('gateway_invoke', { server: backend, tool: `${tool}-zzz`, arguments: {} })),
           ]);
-          expect([era, tool, hidden.split(' Did you mean')[0]]).toEqual([
+          expect([era, tool, hidden.split(' Closest:')[0]]).toEqual([
             era,
             tool,
-            missing.replace(`${tool}-zzz`, tool).split(' Did you mean')[0],
+            missing.replace(`${tool}-zzz`, tool).split(' Closest:')[0],
           ]);
         }
       }

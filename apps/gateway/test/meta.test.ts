@@ -82,6 +82,38 @@ describe('meta mode on /mcp (example config, real backends)', () => {
     expect((await search('read a file')).results[0]).toMatchObject({ server: 'filesystem' });
   });
 
+  it('takes the forms agents write: select:, +required words, a server named in the query', async () => {
+    await using client = await connectClient(url);
+    const search = async (query: string, limit = 5) => {
+      const result = (await client.callTool({
+        name: 'gateway_search_tools',
+        arguments: { query, limit },
+      })) as Text;
+      return {
+        text: result.content[0]!.text,
+        names: (result.structuredContent as { results: { server: string; name: string }[] }).results.map(
+          (r) => `${r.server}/${r.name}`,
+        ),
+      };
+    };
+    expect((await search('select:memory/create_entities, get-sum,no_such_tool')).names).toEqual([
+      'memory/create_entities',
+      'everything/get-sum',
+    ]);
+    expect((await search('select:memory/create_entities,no_such_tool')).text).toContain(
+      'No tool named: no_such_tool.',
+    );
+    // Every result has the required word; without the mark, other tools rank too.
+    const required = await search('+directory list', 10);
+    expect(required.names.length).toBeGreaterThan(0);
+    expect(required.names.every((n) => n.startsWith('filesystem/'))).toBe(true);
+    expect((await search('list', 10)).names.some((n) => !n.startsWith('filesystem/'))).toBe(true);
+    // Naming a server keeps the search on it.
+    const named = await search('memory search', 5);
+    expect(named.names.every((n) => n.startsWith('memory/'))).toBe(true);
+    expect(named.names[0]).toBe('memory/search_nodes');
+  });
+
   it('validates arguments against the tool schema and says which one failed', async () => {
     await using client = await connectClient(url);
     const result = (await client.callTool({
@@ -109,7 +141,15 @@ describe('meta mode on /mcp (example config, real backends)', () => {
       arguments: { server: 'everything', tool: 'ehco' },
     })) as Text;
     expect(noTool.isError).toBe(true);
-    expect(noTool.content[0]!.text).toMatch(/^Server "everything" has no tool "ehco"\./);
+    expect(noTool.content[0]!.text).toMatch(
+      /^Server "everything" has no tool "ehco"\. Closest: everything\/echo[,.]/,
+    );
+    // A tool asked of the wrong server points to the server that has it.
+    const elsewhere = (await client.callTool({
+      name: 'gateway_invoke',
+      arguments: { server: 'everything', tool: 'create_entities' },
+    })) as Text;
+    expect(elsewhere.content[0]!.text).toContain('Closest: memory/create_entities');
     const ok = await client.callTool({
       name: 'gateway_invoke',
       arguments: { server: 'everything', tool: 'echo', arguments: { message: 'still here' } },

@@ -69,6 +69,8 @@ export const gatewayInputSchema = z.strictObject({
   session_idle_timeout: seconds.optional(),
   max_sessions: z.int().positive().optional(),
   max_sessions_per_client: z.int().positive().optional(),
+  catalog_wait: seconds.optional(),
+  warm_concurrency: z.int().positive().optional(),
   public_url: z.url({ protocol: /^https?$/ }).optional(),
   allowed_hosts: names.optional(),
   allowed_origins: names.optional(),

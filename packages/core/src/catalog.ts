@@ -29,4 +29,11 @@ export interface Catalog {
   load(backend: string): Promise<BackendCatalog>;
   /** Called with the backend's name whenever its catalog changes. */
   onChange(listener: (backend: string) => void): () => void;
+  /**
+   * Backends whose tools are being learned now (a first start, a backend just added), in configuration order: not
+   * in the catalog yet, and not given up on.
+   */
+  pending(): string[];
+  /** Resolves once nothing is {@link Catalog.pending}, or after `ms`, whichever comes first. Never rejects. */
+  settle(ms: number): Promise<void>;
 }

@@ -108,4 +108,9 @@ export interface GatewaySettings {
   audit?: { enabled: boolean; arguments: boolean };
   /** Legacy client sessions: idle expiry (0: never), and caps over all endpoints and per identified client. */
   sessions?: { idleMs: number; max: number; perClient: number };
+  /**
+   * Learning backends' tools: how long search and listing wait for backends not known yet (then they answer and
+   * name them as pending), and how many backends start at once to be learned.
+   */
+  catalog?: { waitMs: number; warmConcurrency: number };
 }

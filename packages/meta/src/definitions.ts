@@ -22,12 +22,12 @@ export const META_TOOLS = [
   {
     name: 'gateway_list_tools',
     description:
-      "List one server's tools: name, summary, required arguments. detail=true adds full input schemas.",
+      "List one server's tools with summaries and required arguments; detail=true adds input schemas.",
     inputSchema: {
       type: 'object',
       properties: {
         server: str('Server name'),
-        detail: { type: 'boolean', description: 'Include full schemas' },
+        detail: { type: 'boolean' },
       },
       required: ['server'],
     },
@@ -36,7 +36,7 @@ export const META_TOOLS = [
   {
     name: 'gateway_search_tools',
     description:
-      'Find tools for a task across all servers. Start here, then call gateway_invoke with the server and tool found.',
+      'Find tools: describe the one you need as its author would ("Create a GitHub issue"); +word must match; select:server/tool picks by name. Then gateway_invoke.',
     inputSchema: {
       type: 'object',
       properties: {

@@ -28,7 +28,15 @@ export type InvokeOptions = CallOptions & {
 export interface MetaToolsOptions {
   registry: BackendRegistry;
   catalog: Catalog;
+  /**
+   * How long listing and search wait for backends whose tools are still being learned (a first start, a backend
+   * just added) before answering with what is known and naming the rest as pending. Default 5 s.
+   */
+  catalogWaitMs?: number;
 }
+
+/** The default of {@link MetaToolsOptions.catalogWaitMs}. */
+export const CATALOG_WAIT_MS = 5000;
 
 /**
  * The meta-tools' behaviour, independent of any transport: listing and search are answered from the catalog
@@ -58,11 +66,15 @@ export class MetaTools {
     try {
       switch (name as MetaToolName) {
         case 'gateway_list_servers':
-          return this.listServers(scope);
+          return withPending(this.listServers(scope), await this.complete(scope));
         case 'gateway_list_tools':
           return await this.listTools(requireString(args, 'server'), args.detail === true, scope);
-        case 'gateway_search_tools':
-          return this.searchTools(requireString(args, 'query'), args.limit, args.server, scope);
+        case 'gateway_search_tools': {
+          const query = requireString(args, 'query');
+          if (typeof args.server === 'string') this.requireServer(args.server, scope);
+          const pending = await this.complete(scope);
+          return withPending(this.searchTools(query, args.limit, args.server, scope), pending);
+        }
         case 'gateway_invoke':
           return await this.invoke(
             requireString(args, 'server'),
@@ -112,8 +124,19 @@ export class MetaTools {
     return { content: [{ type: 'text', text }], structuredContent: { server, tools: listed } };
   }
 
+  /**
+   * Waits (at most `catalogWaitMs`) for backends still being learned; returns those the caller may see that are
+   * still not known.
+   */
+  private async complete(scope: ClientScope): Promise<string[]> {
+    const { catalog, catalogWaitMs = CATALOG_WAIT_MS } = this.options;
+    if (catalog.pending().length > 0) await catalog.settle(catalogWaitMs);
+    return catalog.pending().filter((backend) => scope.seesBackend(backend));
+  }
+
   private searchTools(query: string, limit: unknown, server: unknown, scope: ClientScope): ToolResult {
-    if (typeof server === 'string') this.requireServer(server, scope);
+    const selection = /^\s*select:(.*)$/is.exec(query);
+    if (selection) return this.select(selection[1]!, typeof server === 'string' ? server : undefined, scope);
     const n = typeof limit === 'number' && limit >= 1 ? Math.min(50, Math.floor(limit)) : 5;
     const hits = this.index.search(query, {
       limit: n,
@@ -125,6 +148,27 @@ export class MetaTools {
       ? results.map((r) => `${r.server}/${r.name}(${r.required.join(', ')}): ${r.description}`).join('\n')
       : `No tool matches "${query}". Try other words, or gateway_list_servers and gateway_list_tools to browse.`;
     return { content: [{ type: 'text', text }], structuredContent: { results } };
+  }
+
+  /** `select:server/tool,other`: exactly the tools named (as `tool`, `server/tool` or `server__tool`), in order. */
+  private select(names: string, server: string | undefined, scope: ClientScope): ToolResult {
+    const wanted = names
+      .split(',')
+      .map((name) => name.trim())
+      .filter(Boolean);
+    const results: ReturnType<typeof compact>[] = [];
+    const missing: string[] = [];
+    for (const name of wanted) {
+      const hits = this.index
+        .search(name, { limit: 50, backend: server, accept: (b, t) => scope.allows(b, t) })
+        .filter((hit) => hit.exact);
+      if (hits.length === 0) missing.push(name);
+      for (const hit of hits) results.push(compact(hit.backend, hit.tool));
+    }
+    const lines = results.map((r) => `${r.server}/${r.name}(${r.required.join(', ')}): ${r.description}`);
+    if (missing.length) lines.push(`No tool named: ${missing.join(', ')}.`);
+    if (wanted.length === 0) lines.push('select: names no tool; write select:server/tool,other_tool.');
+    return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: { results } };
   }
 
   private async invoke(
@@ -140,15 +184,7 @@ export class MetaTools {
       throw new GatewayError('INVALID_ARGUMENTS', '"arguments" must be an object.');
     await this.options.catalog.load(server);
     const tool = this.visibleTools(server, scope)?.find((t) => t.name === toolName);
-    if (!tool) {
-      const near = this.index
-        .search(toolName, { limit: 3, backend: server, accept: (b, t) => scope.allows(b, t) })
-        .map((h) => h.tool.name);
-      throw new GatewayError(
-        'TOOL_NOT_FOUND',
-        `Server "${server}" has no tool "${toolName}".${near.length ? ` Did you mean: ${near.join(', ')}?` : ''}`,
-      );
-    }
+    if (!tool) throw this.noSuchTool(server, toolName, scope);
     await this.validate(server, tool, args_);
     const connection = await this.options.registry.acquire(server, options.session);
     const { progressToken } = options;
@@ -187,6 +223,23 @@ export class MetaTools {
       'INVALID_ARGUMENTS',
       `Invalid arguments for ${server}/${tool.name}: ${problems.join('; ')}. Expected input schema: ${JSON.stringify(tool.inputSchema)}`,
     );
+  }
+
+  /**
+   * The error for a tool `server` lacks (or hides), with the closest tools the caller may see: on that server by
+   * name and words, and elsewhere by exact name.
+   */
+  private noSuchTool(server: string, toolName: string, scope: ClientScope): GatewayError {
+    const accept = (b: string, t: string) => scope.allows(b, t);
+    const visible = (this.visibleTools(server, scope) ?? []).map((t) => `${server}/${t.name}`);
+    const typos = visible.filter((name) => editDistance(name.slice(server.length + 1), toolName) <= 2);
+    const elsewhere = this.index
+      .search(toolName, { limit: 3, accept })
+      .filter((h) => h.exact && h.backend !== server);
+    const near = this.index.search(toolName.replace(/[_\-.]+/g, ' '), { limit: 3, backend: server, accept });
+    const named = [...typos, ...[...elsewhere, ...near].map((h) => `${h.backend}/${h.tool.name}`)];
+    const hint = named.length ? ` Closest: ${[...new Set(named)].slice(0, 5).join(', ')}.` : '';
+    return new GatewayError('TOOL_NOT_FOUND', `Server "${server}" has no tool "${toolName}".${hint}`);
   }
 
   /** A server the caller may not see is answered exactly as one that does not exist. */
@@ -251,6 +304,34 @@ function compact(server: string, tool: CatalogTool) {
     description: summary(tool),
     required: required(tool),
     ...(Object.keys(hints).length ? { annotations: hints } : {}),
+  };
+}
+
+/** Optimal string alignment distance (Levenshtein with transpositions), case-insensitive. */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const d = Array.from({ length: x.length + 1 }, (_, i) => [i, ...Array<number>(y.length).fill(0)]);
+  for (let j = 1; j <= y.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= x.length; i++)
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
+        d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  return d[x.length]![y.length]!;
+}
+
+/** Names the backends not known yet, in the text and as `pending` in `structuredContent`. */
+function withPending(result: ToolResult, pending: string[]): ToolResult {
+  if (pending.length === 0) return result;
+  const [first] = result.content as { type: string; text: string }[];
+  const line = `Still starting, tools not known yet: ${pending.join(', ')}. Ask again shortly to include them.`;
+  return {
+    ...result,
+    content: [{ type: 'text', text: `${first!.text}\n${line}` }],
+    structuredContent: { ...(result.structuredContent as object), pending },
   };
 }
 

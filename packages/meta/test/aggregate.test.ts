@@ -37,6 +37,8 @@ function sources(catalogs: Record<string, BackendCatalog['tools'] | undefined>) 
       throw new Error('unused');
     },
     onChange: () => () => {},
+    pending: () => [],
+    settle: async () => {},
   };
   return { registry, catalog, calls };
 }

@@ -13,7 +13,7 @@ import { AggregateResources, AggregateTools, MetaTools } from '@mcp-gateway/meta
 import { DirectRoute } from './direct/direct-route';
 import { GatewayRoute } from './gateway/gateway-route';
 import type { ToolSource } from './gateway/mcp-server';
-import { healthReport, type ConfigStatus } from './health';
+import { catalogCoverage, healthReport, type ConfigStatus } from './health';
 import { LOCAL_CALLER, type Caller } from './internal/caller';
 import { HostPolicy, hostGuard } from './internal/host-guard';
 import { limitedTransport } from './internal/limited-transport';
@@ -53,6 +53,8 @@ export interface GatewayAppOptions {
   configStatus?: () => ConfigStatus;
   /** Idle expiry and caps of legacy sessions over every endpoint (30 minutes, 10,000, 1,000 per client). */
   sessionLimits?: SessionLimits;
+  /** How long meta-mode search and listing wait for backends still being learned (5 s). */
+  catalogWaitMs?: number;
 }
 
 export interface GatewayApp {
@@ -133,7 +135,11 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     const caller = await security.optionalCaller(c);
     if (!caller) return c.json({ status: report.status });
     const backends = Object.entries(report.backends).filter(([name]) => caller.scope.seesBackend(name));
-    return c.json({ ...report, backends: Object.fromEntries(backends) });
+    const catalog = catalogCoverage(
+      options.catalog,
+      backends.map(([name]) => name),
+    );
+    return c.json({ ...report, backends: Object.fromEntries(backends), catalog });
   });
   const renderMetrics = (c: Context, caller: Caller) =>
     Promise.resolve(

@@ -1,4 +1,4 @@
-import type { BackendHealth, BackendRegistry } from '@mcp-gateway/core';
+import type { BackendHealth, BackendRegistry, Catalog } from '@mcp-gateway/core';
 
 /** Which configuration the gateway runs: reloads count up `generation`; a reload that failed leaves its error. */
 export interface ConfigStatus {
@@ -26,6 +26,24 @@ export interface HealthReport {
   backends: Record<string, BackendHealth>;
   sessions?: SessionTotals;
   config?: ConfigStatus;
+  catalog?: CatalogCoverage;
+}
+
+/** How much of the catalog is known: backends whose tools are cached, and those still being learned. */
+export interface CatalogCoverage {
+  backends: number;
+  known: number;
+  pending: string[];
+}
+
+/** The coverage of `backends` (the ones a caller sees) in `catalog`. */
+export function catalogCoverage(catalog: Catalog, backends: string[]): CatalogCoverage {
+  const pending = new Set(catalog.pending());
+  return {
+    backends: backends.length,
+    known: backends.filter((name) => catalog.get(name) !== undefined).length,
+    pending: backends.filter((name) => pending.has(name)),
+  };
 }
 
 /** The `/health` body, in the original README's shape plus state, last error and uptime, and the config's status. */

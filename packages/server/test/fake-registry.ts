@@ -58,6 +58,10 @@ export class FakeRegistry implements BackendRegistry, Catalog {
   onChange() {
     return () => {};
   }
+  pending(): string[] {
+    return [];
+  }
+  async settle(): Promise<void> {}
   readonly listeners = new Set<BackendEventListener>();
   /** Every request the fake backend received, as `method uri?`. */
   readonly received: string[] = [];

@@ -11,7 +11,12 @@ import {
 import { backoffDelay, type BackoffPolicy } from './backoff';
 
 /** How the supervisor reaches a backend; the real one is `connectBackend`, tests may pass their own. */
-export type Connector = (settings: BackendSettings, logger: Logger) => Promise<LiveConnection>;
+/** Connects to a backend; `signal` aborts a start still in progress (the gateway is closing). */
+export type Connector = (
+  settings: BackendSettings,
+  logger: Logger,
+  signal?: AbortSignal,
+) => Promise<LiveConnection>;
 
 export interface ManagedBackendOptions {
   settings: BackendSettings;
@@ -32,6 +37,8 @@ export class ManagedBackend {
   private state: BackendState = 'configured';
   private connection: LiveConnection | undefined;
   private starting: Promise<LiveConnection> | undefined;
+  /** Aborts the start in progress, so that closing does not wait out a slow handshake. */
+  private abortStart: AbortController | undefined;
   private cancelRestart: (() => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   /** When a request last finished (or the connection started), for the idle countdown. */
@@ -113,6 +120,7 @@ export class ManagedBackend {
     this.cancelRestart?.();
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
+    this.abortStart?.abort();
     const connection = this.connection ?? (await this.starting?.catch(() => undefined));
     this.connection = undefined;
     this.state = 'stopped';
@@ -126,10 +134,13 @@ export class ManagedBackend {
   private start(): Promise<LiveConnection> {
     this.state = 'starting';
     const { settings, logger } = this.options;
-    const attempt = this.options.connect(settings, logger).then(
+    const abort = new AbortController();
+    this.abortStart = abort;
+    const attempt = this.options.connect(settings, logger, abort.signal).then(
       (connection) => this.started(connection),
       (error: unknown) => {
         this.starting = undefined;
+        if (abort.signal.aborted) throw new GatewayError('GATEWAY_CLOSED', 'The gateway is shutting down.');
         this.failed(errorMessage(error));
         throw error instanceof GatewayError
           ? error
@@ -146,6 +157,7 @@ export class ManagedBackend {
 
   private started(connection: LiveConnection): LiveConnection {
     this.starting = undefined;
+    this.abortStart = undefined;
     if (this.closed) {
       void connection.close();
       throw new GatewayError('GATEWAY_CLOSED', 'The gateway is shutting down.');

@@ -32,6 +32,8 @@ export interface SupervisorOptions {
   backoff?: Partial<BackoffPolicy>;
   /** Where the catalog cache is kept; without it the catalog lives in memory only. */
   stateDir?: string;
+  /** How many backends {@link Supervisor.warm} starts at once to learn their tools (default 4). */
+  warmConcurrency?: number;
 }
 
 /** What a {@link Supervisor.reconfigure} did, by backend name, in configuration order. */
@@ -72,16 +74,22 @@ export class Supervisor implements BackendRegistry, Catalog {
   private limits = new Map<string, CallLimit>();
   private readonly subscriptions = new SharedSubscriptions();
   private readonly onCall: ((call: CallRecord) => void) | undefined;
+  /** Backends the warm-up has yet to learn, queued or starting, and who waits for it to finish. */
+  private readonly learning = new Set<string>();
+  private readonly settled = new Set<() => void>();
+  private readonly warmConcurrency: number;
   private closed = false;
 
   constructor(options: SupervisorOptions) {
     this.logger = options.logger ?? silentLogger;
     this.settings = options.backends;
     const eras = new Map<string, 'modern' | 'legacy'>(); // each HTTP backend's era is probed once
-    this.connect = options.connect ?? ((settings, logger) => connectBackend(settings, { logger, eras }));
+    this.connect =
+      options.connect ?? ((settings, logger, signal) => connectBackend(settings, { logger, eras, signal }));
     this.backoff = { ...defaultBackoff, ...options.backoff };
     this.catalogs = new CatalogStore(options.stateDir, options.backends, this.logger);
     this.onCall = options.onCall;
+    this.warmConcurrency = options.warmConcurrency ?? 4;
     for (const name of Object.keys(options.backends)) {
       this.backends.set(name, this.manage(name));
       this.limits.set(name, this.limitFor(name));
@@ -241,6 +249,7 @@ export class Supervisor implements BackendRegistry, Catalog {
   /** Stops every backend and its processes. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const name of [...this.learning]) this.learned(name);
     await Promise.all([
       ...[...this.backends.values()].map((b) => b.close()),
       ...[...this.own.keys()].map((session) => this.release(session)),
@@ -273,21 +282,50 @@ export class Supervisor implements BackendRegistry, Catalog {
     return () => this.catalogListeners.delete(listener);
   }
 
+  pending(): string[] {
+    return [...this.backends.keys()].filter((name) => this.learning.has(name));
+  }
+
+  settle(ms: number): Promise<void> {
+    if (this.learning.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.settled.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.settled.add(done);
+    });
+  }
+
   /**
-   * Fills the catalog of every backend that has none cached, starting each once (a few at a time); errors are
-   * logged and leave that backend out. Idle backends then hibernate as configured.
+   * Fills the catalog of every backend that has none cached, starting a few at a time (`warmConcurrency`); until
+   * each is learned it is {@link Supervisor.pending}. Errors are logged and leave that backend out. Idle backends
+   * then hibernate as configured.
    */
-  async warm(concurrency = 4): Promise<void> {
-    const missing = [...this.backends.keys()].filter((name) => !this.catalogs.get(name));
+  async warm(): Promise<void> {
+    const missing = [...this.backends.keys()].filter(
+      (name) => !this.catalogs.get(name) && !this.learning.has(name),
+    );
+    for (const name of missing) this.learning.add(name);
     const next = async (): Promise<void> => {
       const name = missing.shift();
       if (name === undefined) return;
-      await this.load(name).catch((error: unknown) =>
-        this.logger.warn('catalog warm-up failed', { backend: name, error: errorMessage(error) }),
-      );
+      if (this.backends.has(name))
+        await this.load(name).catch((error: unknown) =>
+          this.logger.warn('catalog warm-up failed', { backend: name, error: errorMessage(error) }),
+        );
+      this.learned(name);
       return next();
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, missing.length) }, next));
+    await Promise.all(Array.from({ length: Math.min(this.warmConcurrency, missing.length) }, next));
+  }
+
+  /** `name` is learned, failed or gone: once nothing is left to learn, whoever waits is told. */
+  private learned(name: string): void {
+    this.learning.delete(name);
+    if (this.learning.size === 0) for (const done of [...this.settled]) done();
   }
 
   /**

@@ -18,6 +18,8 @@ export interface ConnectOptions {
   clientInfo?: { name: string; version: string };
   /** Verdicts of earlier probes; pass the same map on every connect so each backend is probed once. */
   eras?: EraVerdicts;
+  /** Gives up a stdio or 2025-era handshake in progress (the gateway is closing). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function connectBackend(
     requestTimeoutMs: settings.timeouts.requestMs,
     startTimeoutMs: settings.timeouts.startMs,
     clientInfo: options.clientInfo,
+    ...(options.signal ? { signal: options.signal } : {}),
   };
   const { target } = settings;
   if (target.kind === 'stdio') {

@@ -38,6 +38,8 @@ export interface UpstreamOptions {
   /** `initialize` must answer within this. */
   startTimeoutMs?: number;
   clientInfo?: { name: string; version: string };
+  /** Gives up the handshake (and closes the transport): the gateway closed while the backend was starting. */
+  signal?: AbortSignal;
   /** For a Streamable HTTP transport: how to tell that the backend forgot the session, and how to end it. */
   httpSession?: HttpSession;
 }
@@ -103,7 +105,11 @@ export class Upstream implements LiveConnection {
           capabilities: GATEWAY_CLIENT_CAPABILITIES,
           clientInfo: options.clientInfo ?? { name: 'mcp-gateway', version: '0' },
         },
-        { timeoutMs: options.startTimeoutMs ?? 30_000, timeoutCode: 'BACKEND_START_TIMEOUT' },
+        {
+          timeoutMs: options.startTimeoutMs ?? 30_000,
+          timeoutCode: 'BACKEND_START_TIMEOUT',
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
       );
       upstream.initializeResult = result as InitializeResult;
       transport.setProtocolVersion?.(upstream.initializeResult.protocolVersion);

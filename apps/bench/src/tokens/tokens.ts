@@ -95,6 +95,8 @@ function fakeSources(catalog: ToolCatalog): { registry: BackendRegistry; catalog
       get: (name) => byName.get(name),
       load: async (name) => byName.get(name)!,
       onChange: () => () => {},
+      pending: () => [],
+      settle: async () => {},
     },
   };
 }

@@ -25,6 +25,9 @@ export const DEFAULTS = {
   sessionIdleTimeoutS: 1800,
   maxSessions: 10_000,
   maxSessionsPerClient: 1000,
+  /** How long search and listing wait for backends still being learned, and how many start at once to be learned. */
+  catalogWaitS: 5,
+  warmConcurrency: 4,
 } as const;
 
 export interface NormalizeContext {
@@ -89,6 +92,10 @@ export function normalizeGateway(
       idleMs: Math.round((input.session_idle_timeout ?? DEFAULTS.sessionIdleTimeoutS) * 1000),
       max: input.max_sessions ?? DEFAULTS.maxSessions,
       perClient: input.max_sessions_per_client ?? DEFAULTS.maxSessionsPerClient,
+    },
+    catalog: {
+      waitMs: Math.round((input.catalog_wait ?? DEFAULTS.catalogWaitS) * 1000),
+      warmConcurrency: input.warm_concurrency ?? DEFAULTS.warmConcurrency,
     },
   };
 }

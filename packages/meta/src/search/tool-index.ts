@@ -47,6 +47,8 @@ export class ToolIndex {
   private postings = new Map<string, { doc: number; weight: number }[]>();
   /** Lower-cased `tool`, `backend/tool` and `backend__tool` → documents. */
   private exact = new Map<string, number[]>();
+  /** Per document, every term in any of its fields (for required `+terms`). */
+  private docTerms: Set<string>[] = [];
   private readonly byBackend = new Map<string, IndexedTool[]>();
 
   constructor(entries: IndexedTool[] = []) {
@@ -66,30 +68,53 @@ export class ToolIndex {
     this.rebuild();
   }
 
+  /**
+   * The best tools for `query`. Terms written `+term` are required: only tools with every one of them (in any field)
+   * rank. A query that names a backend ("github open issues") searches that backend's tools first, and the others
+   * only when it has no match.
+   */
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     const limit = options.limit ?? 5;
-    const accept = (doc: number) => {
+    const { text, required } = parseQuery(query);
+    const named = options.backend ? [] : this.backendsNamedIn(text);
+    const accept = (backends: string[]) => (doc: number) => {
       const entry = this.entries[doc]!;
       return (
-        (!options.backend || entry.backend === options.backend) &&
-        (!options.accept || options.accept(entry.backend, entry.tool.name))
+        (backends.length === 0 || backends.includes(entry.backend)) &&
+        (!options.accept || options.accept(entry.backend, entry.tool.name)) &&
+        required.every((term) => this.docTerms[doc]!.has(term))
       );
     };
-    const exact = this.exactMatches(query.trim()).filter(accept);
+    const exact = this.exactMatches(query.trim()).filter(accept(options.backend ? [options.backend] : []));
     const isExact = new Set(exact);
     const scores = new Map<number, number>();
-    for (const [term, queryWeight] of expandQuery(query, (t) => this.postings.has(t))) {
+    for (const [term, queryWeight] of expandQuery(text, (t) => this.postings.has(t))) {
       const postings = this.postings.get(term);
       if (!postings) continue;
       const idf = Math.log(1 + (this.entries.length - postings.length + 0.5) / (postings.length + 0.5));
       for (const { doc, weight } of postings)
         scores.set(doc, (scores.get(doc) ?? 0) + idf * queryWeight * weight);
     }
-    const ranked = topK(scores, limit, (doc) => !isExact.has(doc) && accept(doc));
+    const rank = (backends: string[]) => {
+      const keep = accept(backends);
+      return topK(scores, limit, (doc) => !isExact.has(doc) && keep(doc));
+    };
+    let ranked = named.length > 0 ? rank(named) : [];
+    if (ranked.length === 0) ranked = rank(options.backend ? [options.backend] : []);
     return [
       ...exact.map((doc) => ({ ...this.entries[doc]!, score: Infinity, exact: true })),
       ...ranked.map(([doc, score]) => ({ ...this.entries[doc]!, score, exact: false })),
     ].slice(0, limit);
+  }
+
+  /** Backends whose whole name the query spells out, as words of its own ("git" does not name "github"). */
+  private backendsNamedIn(text: string): string[] {
+    const words = new Set(tokenize(text));
+    if (words.size < 2) return []; // a query that is only a backend's name asks for everything it has
+    return [...this.byBackend.keys()].filter((backend) => {
+      const terms = tokenize(backend);
+      return terms.length > 0 && terms.length < words.size && terms.every((term) => words.has(term));
+    });
   }
 
   private exactMatches(query: string): number[] {
@@ -120,6 +145,7 @@ export class ToolIndex {
         this.exact.set(form, [...(this.exact.get(form) ?? []), doc]);
       }
     });
+    this.docTerms = fieldTerms.map((fields) => new Set(Object.values(fields).flat()));
     fieldTerms.forEach((fields, doc) => {
       const tf = new Map<string, number>();
       for (const field of Object.keys(RANKING.fields) as Field[]) {
@@ -150,6 +176,16 @@ function fieldsOf(entry: IndexedTool): Record<Field, string[]> {
     params,
     backend: [...tokenize(entry.backend), ...tokenize(entry.backendDescription ?? '')],
   };
+}
+
+/** The query without its `+required` marks, and the terms those words require. */
+export function parseQuery(query: string): { text: string; required: string[] } {
+  const required: string[] = [];
+  const text = query.replace(/(^|\s)\+(\S+)/g, (_, space: string, word: string) => {
+    required.push(...tokenize(word));
+    return `${space}${word}`;
+  });
+  return { text, required };
 }
 
 /** Each term's synonyms, built on first use (not at import, which every gateway start pays for). */
