@@ -1,4 +1,4 @@
-// `pnpm bench [--quick]`: measures tokens, search quality and search latency, prints markdown tables, writes
+// `pnpm bench [--quick] [--only latency]`: measures tokens, search quality and search latency, prints markdown tables, writes
 // results/latest.json and regenerates the README's performance section from it. Traffic stays on 127.0.0.1.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -10,7 +10,7 @@ import { measureQuality, type Quality } from './search/quality';
 import { liveMcpBenchCatalog, npmCatalog } from './tokens/catalogs';
 import { exampleCatalog } from './tokens/live';
 import { measureTokens, type TokenFigures } from './tokens/tokens';
-import { markdown, updateReadme } from './report';
+import { latencyTable, markdown, updateReadme } from './report';
 import { coldStarts, type ColdStart } from './lifecycle/cold-start';
 import { gatewayStarts, type GatewayStart } from './lifecycle/gateway-start';
 import { sessionSoak, type SessionSoakFigures } from './lifecycle/session-soak';
@@ -35,9 +35,23 @@ export interface Results {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  });
   const quick = values.quick;
   const phase = (name: string) => process.stderr.write(`bench: ${name}\n`);
+  const dir = fileURLToPath(new URL('../results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+
+  // One phase alone, for working on it: its table on stdout and results/latency.json; the README stays as it is.
+  if (values.only !== undefined) {
+    if (values.only !== 'latency') throw new Error(`--only: expected "latency", found "${values.only}"`);
+    phase('proxy latency and throughput');
+    const latency = await measureLatency(quick);
+    writeFileSync(`${dir}latency.json`, `${JSON.stringify(latency, null, 2)}\n`);
+    process.stdout.write(`${latencyTable(latency).join('\n')}\n`);
+    return;
+  }
 
   phase('tokens');
   const live = liveMcpBenchCatalog();
@@ -91,8 +105,6 @@ async function main(): Promise<void> {
     sessionSoak: sessions,
     latency,
   };
-  const dir = fileURLToPath(new URL('../results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
   writeFileSync(`${dir}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
   if (!quick) updateReadme(fileURLToPath(new URL('../../../README.md', import.meta.url)), results);
   process.stdout.write(`${markdown(results)}\n`);

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Results } from './main';
+import type { LatencyFigures, TargetFigures } from './latency/latency';
 
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
@@ -76,7 +77,7 @@ export function markdown(results: Results): string {
     '',
     ...soakTable(results),
     '',
-    ...latencyTable(results),
+    ...latencyTable(results.latency),
   ];
   return lines.join('\n');
 }
@@ -126,18 +127,27 @@ function startTable(results: Results): string[] {
   ];
 }
 
-/** Proxy latency and throughput per backend, each also as a ratio to direct stdio and to the best peer. */
-function latencyTable(results: Results): string[] {
-  const { backends, repetitions, sequentialCallsPerRepetition } = results.latency;
+/**
+ * Proxy latency and throughput per backend: each target also as what it adds to direct stdio, and as ratios to
+ * the best peer that is safe with two clients and to the best peer of all (each peer in each of its modes).
+ */
+export function latencyTable(latency: LatencyFigures): string[] {
+  const { backends, repetitions, sequentialCallsPerRepetition } = latency;
   const ratio = (x: number, base: number) => `${(x / base).toFixed(2)}×`;
   const mb = (x: number | null) => x ?? '—';
   return [
-    `**Proxy latency and throughput** (${repetitions} interleaved repetitions of ${sequentialCallsPerRepetition} sequential \`echo\` calls after warm-up, medians; HTTP targets measured with a minimal keep-alive client, because the SDK's own HTTP client costs more than any server here, see the SDK-client row; ratios to direct stdio and to the best peer)`,
+    `**Proxy latency and throughput** (${repetitions} interleaved repetitions of ${sequentialCallsPerRepetition} sequential \`echo\` calls after warm-up, medians; clients are minimal and keep connections alive — over stdio, Streamable HTTP and HTTP+SSE alike — because the SDK's own clients cost more than any server here, see the SDK-client rows. "Safe" peers passed a check with two clients at once: each got its own answers and no one else's. Ratios: p50 lower is better, calls/s higher is better.)`,
     ...backends.flatMap(({ backend, targets }) => {
       const direct = targets.find((t) => t.target === 'direct stdio')!;
       const peers = targets.filter((t) => t.target.includes('(peer)'));
-      const bestP50 = Math.min(...peers.map((t) => t.p50Ms));
-      const bestTput = Math.max(...peers.map((t) => t.throughput['32']));
+      const safe = peers.filter((t) => t.safeWithTwoClients);
+      const best = (of: TargetFigures[]) => ({
+        p50: Math.min(...of.map((t) => t.p50Ms)),
+        tput: Math.max(...of.map((t) => t.throughput['32'])),
+      });
+      const [bestSafe, bestAll] = [best(safe.length > 0 ? safe : peers), best(peers)];
+      const name = (t: TargetFigures) =>
+        t.safeWithTwoClients === false ? `${t.target} ⚠ unsafe with two clients` : t.target;
       return [
         '',
         `Backend: ${backend === 'fixture' ? 'our fixture (near-zero backend cost)' : '@modelcontextprotocol/server-everything'}, over stdio.`,
@@ -145,13 +155,15 @@ function latencyTable(results: Results): string[] {
         row([
           'target',
           'p50 ms',
+          'added µs',
+          'p50 vs best safe peer',
+          'p50 vs best peer',
           'p90 ms',
           'p99 ms',
-          'p50 vs direct',
-          'p50 vs best peer',
           'calls/s @1',
           '@8',
           '@32',
+          '@32 vs best safe peer',
           '@32 vs best peer',
           '100 KB p50 ms',
           '1 MB p50 ms',
@@ -159,19 +171,21 @@ function latencyTable(results: Results): string[] {
           'RSS MB after payloads',
           'CPU ms/call',
         ]),
-        row(['---', ...Array<string>(14).fill('---:')]),
+        row(['---', ...Array<string>(16).fill('---:')]),
         ...targets.map((t) =>
           row([
-            t.target,
+            name(t),
             t.p50Ms,
+            Math.round((t.p50Ms - direct.p50Ms) * 1000),
+            ratio(t.p50Ms, bestSafe.p50),
+            ratio(t.p50Ms, bestAll.p50),
             t.p90Ms,
             t.p99Ms,
-            ratio(t.p50Ms, direct.p50Ms),
-            ratio(t.p50Ms, bestP50),
             t.throughput['1'],
             t.throughput['8'],
             t.throughput['32'],
-            ratio(t.throughput['32'], bestTput),
+            ratio(t.throughput['32'], bestSafe.tput),
+            ratio(t.throughput['32'], bestAll.tput),
             mb(t.payload100kP50Ms),
             mb(t.payload1mP50Ms),
             mb(t.rssSteadyMb),

@@ -4,8 +4,10 @@ import {
   BACKENDS,
   directHttp,
   directStdio,
+  directStdioSdk,
   gateway,
   mcpProxy,
+  minimalRelay,
   supergateway,
   type BenchBackend,
   type Target,
@@ -25,6 +27,8 @@ export interface TargetFigures {
   rssSteadyMb: number | null;
   rssAfterPayloadsMb: number | null;
   cpuMsPerCall: number | null;
+  /** Whether two clients at once each got their own answers and no one else's; null for direct targets. */
+  safeWithTwoClients: boolean | null;
 }
 
 export interface BackendLatency {
@@ -64,26 +68,42 @@ async function throughput(target: Target, concurrency: number, calls: number): P
   return calls / ((performance.now() - start) / 1000);
 }
 
-/** The targets measured for each backend; the quick run keeps gateway vs direct vs one peer. */
+/**
+ * The targets measured for each backend: direct, the gateway's ways in, a minimal relay for reference, and every
+ * peer in each of its modes. The quick run keeps direct, the gateway's two main paths and each peer's fastest mode.
+ */
 function targetsFor(backend: BenchBackend, quick: boolean): (() => Promise<Target>)[] {
+  const peers = [
+    () => mcpProxy(backend, 'http'),
+    () => mcpProxy(backend, 'sse'),
+    () => supergateway(backend, 'http'),
+    () => supergateway(backend, 'sse'),
+  ];
   if (quick)
     return [
       () => directStdio(backend),
       () => gateway(backend, 'json'),
-      () => gateway(backend, 'sse'),
-      () => supergateway(backend),
+      () => gateway(backend, 'invoke'),
+      () => mcpProxy(backend, 'sse'),
+      () => supergateway(backend, 'sse'),
     ];
-  const direct =
-    backend.name === 'everything' ? [() => directStdio(backend), directHttp] : [() => directStdio(backend)];
-  const paths =
-    backend.name === 'fixture'
-      ? (['json', 'sse', 'sdk', 'invoke', 'api-key', 'jwt'] as const)
-      : (['json', 'sse'] as const);
+  if (backend.name === 'everything')
+    return [
+      () => directStdio(backend),
+      directHttp,
+      () => gateway(backend, 'json'),
+      () => gateway(backend, 'sse'),
+      () => gateway(backend, 'legacy-sse'),
+      ...peers,
+    ];
   return [
-    ...direct,
-    ...paths.map((path) => () => gateway(backend, path)),
-    () => mcpProxy(backend),
-    () => supergateway(backend),
+    () => directStdio(backend),
+    () => directStdioSdk(backend),
+    ...(['json', 'sse', 'legacy-sse', 'sdk', 'invoke', 'api-key', 'jwt'] as const).map(
+      (path) => () => gateway(backend, path),
+    ),
+    () => minimalRelay(backend),
+    ...peers,
   ];
 }
 
@@ -99,7 +119,10 @@ export async function measureLatency(quick: boolean): Promise<LatencyFigures> {
   for (const backend of backends) {
     const targets: Target[] = [];
     try {
-      for (const start of targetsFor(backend, quick)) targets.push(await start());
+      for (const start of targetsFor(backend, quick)) {
+        targets.push(await start());
+        console.error(`bench: latency: ${backend.name}: ${targets.at(-1)!.name} is up`);
+      }
       results.push({
         backend: backend.name,
         targets: await measureTargets(targets, backend, repetitions, calls, quick),
@@ -118,7 +141,10 @@ async function measureTargets(
   calls: number,
   quick: boolean,
 ): Promise<TargetFigures[]> {
-  for (const target of targets) for (let i = 0; i < (quick ? 200 : 1000); i++) await target.call(); // warm-up
+  for (const target of targets) {
+    for (let i = 0; i < (quick ? 200 : 1000); i++) await target.call(); // warm-up
+    console.error(`bench: latency: ${backend.name}: ${target.name} warmed up`);
+  }
   const seq = new Map(targets.map((t) => [t.name, [] as number[][]]));
   const tput = new Map(
     targets.map((t) => [t.name, { '1': [] as number[], '8': [] as number[], '32': [] as number[] }]),
@@ -161,6 +187,7 @@ async function measureTargets(
       rssSteadyMb,
       rssAfterPayloadsMb: target.pid ? processStats(target.pid).rssMb : null,
       cpuMsPerCall: target.pid ? round(median(cpu.get(target.name)!), 3) : null,
+      safeWithTwoClients: target.twoClientsSafe ? await target.twoClientsSafe() : null,
     });
   }
   return figures;

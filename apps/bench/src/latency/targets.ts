@@ -9,6 +9,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { everythingServer, fixtureBackend, freePort, startEverythingHttp } from '@mcp-gateway/examples';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { HttpClient } from './http-client';
+import { SseClient } from './sse-client';
+import { StdioClient } from './stdio-client';
 
 /** A backend the latency phase measures: our fixture (near-zero cost) or server-everything. */
 export interface BenchBackend {
@@ -31,27 +33,55 @@ export interface Target {
   call(bytes?: number): Promise<void>;
   /** The process in the middle (gateway or peer), for RSS and CPU; none for direct. */
   pid: number | undefined;
+  /**
+   * Whether two clients at once each get their own answers and nobody else's (see {@link safeWithTwoClients});
+   * undefined where there is nothing in the middle to share.
+   */
+  twoClientsSafe?: () => Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Turns a tool call into what the target is sent (`gateway_invoke` wraps it). */
+type Wrap = (call: { name: string; arguments: Record<string, unknown> }) => Record<string, unknown>;
+
+/** What the bench needs of a client session: {@link HttpClient}, {@link SseClient} or {@link StdioClient}. */
+interface BenchClient {
+  call(method: string, params: Record<string, unknown>): Promise<unknown>;
+  /** Answers it got to requests it never sent (only a client that reads a shared stream can tell). */
+  foreign?: number;
   close(): Promise<void>;
 }
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const gatewayBin = here('../../../gateway/dist/bin.js');
+const minimalRelayScript = here('../../fixtures/minimal-relay.mjs');
 const bins = {
   mcpProxy: here('../../node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs'),
   supergateway: here('../../node_modules/supergateway/dist/index.js'),
 };
 
-function toolCall(bytes?: number) {
-  return bytes ? { name: 'payload', arguments: { bytes } } : { name: 'echo', arguments: { message: 'ping' } };
+function toolCall(bytes?: number, message = 'ping') {
+  return bytes ? { name: 'payload', arguments: { bytes } } : { name: 'echo', arguments: { message } };
 }
 
-/** The SDK client over stdio, straight to the backend: the floor. */
+/** A minimal client over stdio, straight to the backend: the floor. */
 export async function directStdio(backend: BenchBackend): Promise<Target> {
+  const client = await StdioClient.start(backend.argv);
+  return {
+    name: 'direct stdio',
+    pid: undefined,
+    call: async (bytes) => void (await client.call('tools/call', toolCall(bytes))),
+    close: () => client.close(),
+  };
+}
+
+/** The SDK client over stdio, straight to the backend: what the SDK's own client adds, for comparison. */
+export async function directStdioSdk(backend: BenchBackend): Promise<Target> {
   const [command, ...args] = backend.argv;
   const c = new Client({ name: 'bench', version: '1' });
   await c.connect(new StdioClientTransport({ command: command!, args }));
   return {
-    name: 'direct stdio',
+    name: 'direct stdio (SDK client)',
     pid: undefined,
     call: async (bytes) => void (await c.callTool(toolCall(bytes))),
     close: () => c.close(),
@@ -93,23 +123,75 @@ async function startProxy(args: (port: number) => string[]): Promise<{ child: Ch
   }
 }
 
-async function httpTarget(
+/**
+ * Two clients of the same server at once, each echoing its own messages 20 times, concurrently: safe when each
+ * gets exactly its own answers and nothing else. A server that sends every answer to every client fails it.
+ */
+async function safeWithTwoClients(
+  connect: (firstId: number) => Promise<BenchClient>,
+  wrap: Wrap,
+): Promise<boolean> {
+  const [a, b] = await Promise.all([connect(1), connect(1_000_000)]);
+  const echo = async (client: BenchClient, text: string) => {
+    const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5000).unref());
+    const answer = await Promise.race([client.call('tools/call', wrap(toolCall(undefined, text))), timeout]);
+    const echoed = (answer as { content?: { text?: string }[] } | undefined)?.content?.[0]?.text;
+    return echoed === text || echoed === `Echo: ${text}`; // the fixture's echo, and server-everything's
+  };
+  try {
+    for (let i = 0; i < 20; i++) {
+      const [mine, theirs] = await Promise.all([echo(a, `a-${i}`), echo(b, `b-${i}`)]);
+      if (!mine || !theirs) return false;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100)); // stray answers still on their way
+    return (a.foreign ?? 0) + (b.foreign ?? 0) === 0;
+  } catch {
+    return false;
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
+/** A target that reaches the proxy through `connect`'s client (HTTP or SSE), and the proxy's two-client check. */
+async function clientTarget(
   name: string,
   proxy: { child: ChildProcess; port: number },
-  path: string,
-  wrap: (call: { name: string; arguments: Record<string, unknown> }) => Record<string, unknown> = (c) => c,
-  headers: Record<string, string> = {},
+  connect: (firstId: number) => Promise<BenchClient>,
+  wrap: Wrap = (c) => c,
 ): Promise<Target> {
-  const client = await HttpClient.connect(new URL(`http://127.0.0.1:${proxy.port}${path}`), headers);
+  const client = await connect(1);
   return {
     name,
     pid: proxy.child.pid,
     call: async (bytes) => void (await client.call('tools/call', wrap(toolCall(bytes)))),
+    twoClientsSafe: () => safeWithTwoClients(connect, wrap),
     close: async () => {
       await client.close().catch(() => {});
       await stop(proxy.child);
     },
   };
+}
+
+/** Streamable HTTP: answers in the POST's own response (JSON or a stream). */
+function httpTarget(
+  name: string,
+  proxy: { child: ChildProcess; port: number },
+  path: string,
+  wrap?: Wrap,
+  headers: Record<string, string> = {},
+): Promise<Target> {
+  const url = new URL(`http://127.0.0.1:${proxy.port}${path}`);
+  return clientTarget(name, proxy, () => HttpClient.connect(url, headers), wrap);
+}
+
+/** The 2024-11-05 HTTP+SSE transport: answers on the client's GET stream. */
+function sseTarget(
+  name: string,
+  proxy: { child: ChildProcess; port: number },
+  path: string,
+): Promise<Target> {
+  const url = new URL(`http://127.0.0.1:${proxy.port}${path}`);
+  return clientTarget(name, proxy, (firstId) => SseClient.connect(url, {}, firstId));
 }
 
 const BENCH_KEY = 'bench-api-key-0b7d3e91f2';
@@ -154,11 +236,12 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 /** How a client reaches the backend through the gateway. */
-export type GatewayPath = 'json' | 'sse' | 'sdk' | 'invoke' | 'api-key' | 'jwt';
+export type GatewayPath = 'json' | 'sse' | 'legacy-sse' | 'sdk' | 'invoke' | 'api-key' | 'jwt';
 
 const GATEWAY_TARGETS: Record<GatewayPath, string> = {
   json: 'gateway /mcp/{backend} (JSON)',
   sse: 'gateway /mcp/{backend} (SSE)',
+  'legacy-sse': 'gateway /sse/{backend} (HTTP+SSE)',
   sdk: 'gateway /mcp/{backend} (SDK client)',
   invoke: 'gateway /mcp gateway_invoke',
   'api-key': 'gateway /mcp/{backend} (JSON, API key)',
@@ -207,6 +290,7 @@ export async function gateway(backend: BenchBackend, path: GatewayPath): Promise
     }));
   }
   if (path === 'json') return httpTarget(name, proxy, `/mcp/${backend.name}`);
+  if (path === 'legacy-sse') return sseTarget(name, proxy, `/sse/${backend.name}`);
   const c = new Client({ name: 'bench', version: '1' });
   await c.connect(
     new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${proxy.port}/mcp/${backend.name}`)),
@@ -222,7 +306,20 @@ export async function gateway(backend: BenchBackend, path: GatewayPath): Promise
   };
 }
 
-export async function mcpProxy(backend: BenchBackend): Promise<Target> {
+/** The reference relay (fixtures/minimal-relay.mjs): what any Node relay pays for HTTP and a pipe here. */
+export async function minimalRelay(backend: BenchBackend): Promise<Target> {
+  const proxy = await startProxy((port) => [minimalRelayScript, String(port), ...backend.argv]);
+  return httpTarget('reference: minimal Node relay (no checks)', proxy, '/mcp');
+}
+
+/**
+ * How a peer serves: `http` is Streamable HTTP (answers in the POST's response), `sse` the 2024-11-05 transport
+ * (answers on the client's GET stream), each peer's default and usually its fastest.
+ */
+export type PeerMode = 'http' | 'sse';
+
+/** mcp-proxy serves both transports from one process: `/mcp` and `/sse`. */
+export async function mcpProxy(backend: BenchBackend, mode: PeerMode): Promise<Target> {
   const proxy = await startProxy((port) => [
     bins.mcpProxy,
     '--port',
@@ -232,21 +329,28 @@ export async function mcpProxy(backend: BenchBackend): Promise<Target> {
     '--',
     ...backend.argv,
   ]);
-  return httpTarget('mcp-proxy (peer)', proxy, '/mcp');
+  return mode === 'sse'
+    ? sseTarget('mcp-proxy, SSE (peer)', proxy, '/sse')
+    : httpTarget('mcp-proxy, Streamable HTTP (peer)', proxy, '/mcp');
 }
 
-export async function supergateway(backend: BenchBackend): Promise<Target> {
+/**
+ * supergateway's default output is SSE, with one backend process for every client; its Streamable HTTP output is
+ * stateful here (a process per session; stateless starts one per request, far slower).
+ */
+export async function supergateway(backend: BenchBackend, mode: PeerMode): Promise<Target> {
+  const output = mode === 'sse' ? [] : ['--outputTransport', 'streamableHttp', '--stateful'];
   const proxy = await startProxy((port) => [
     bins.supergateway,
     '--stdio',
     backend.argv.join(' '),
-    '--outputTransport',
-    'streamableHttp',
-    '--stateful',
+    ...output,
     '--port',
     String(port),
     '--logLevel',
     'none',
   ]);
-  return httpTarget('supergateway (peer)', proxy, '/mcp');
+  return mode === 'sse'
+    ? sseTarget('supergateway, SSE (peer)', proxy, '/sse')
+    : httpTarget('supergateway, Streamable HTTP (peer)', proxy, '/mcp');
 }
