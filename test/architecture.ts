@@ -9,6 +9,7 @@ export const ALLOWED: Record<string, string[]> = {
   '@mcp-gateway/supervisor': ['@mcp-gateway/core', '@mcp-gateway/config', '@mcp-gateway/transports'],
   '@mcp-gateway/meta': ['@mcp-gateway/core', '@mcp-gateway/config'],
   '@mcp-gateway/auth': ['@mcp-gateway/core'],
+  '@mcp-gateway/embeddings': ['@mcp-gateway/core'],
   '@mcp-gateway/server': [
     '@mcp-gateway/core',
     '@mcp-gateway/config',

@@ -1,3 +1,4 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 import { writeNotices } from './scripts/notices';
 
@@ -20,5 +21,11 @@ export default defineConfig({
   metafile: true,
   dts: false,
   clean: true,
-  onSuccess: async () => writeNotices('dist'),
+  onSuccess: async () => {
+    writeNotices('dist');
+    // The search's word table, where the bundled @mcp-gateway/embeddings looks for it (../table from dist/).
+    mkdirSync('table', { recursive: true });
+    for (const file of ['words.bin', 'NOTICE'])
+      copyFileSync(new URL(`../../packages/embeddings/table/${file}`, import.meta.url), `table/${file}`);
+  },
 });

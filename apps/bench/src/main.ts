@@ -4,7 +4,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { liveMcpBench, metaTool } from './search/datasets';
+import { StaticEmbedder } from '@mcp-gateway/embeddings';
+import { ToolIndex } from '@mcp-gateway/meta';
+import { liveMcpBench, metaTool, styledNpm } from './search/datasets';
 import { measureSearchLatency, type SearchLatency } from './search/latency';
 import { measureQuality, type Quality } from './search/quality';
 import { liveMcpBenchCatalog, npmCatalog } from './tokens/catalogs';
@@ -24,8 +26,10 @@ export interface Results {
   node: string;
   quick: boolean;
   tokens: TokenFigures[];
-  search: { dataset: string; derivation: string; dev: Quality; test: Quality }[];
+  /** Per dataset, the lexical arm alone and the hybrid the gateway runs (lexical + the static table). */
+  search: { dataset: string; arm: 'lexical' | 'hybrid'; derivation: string; dev: Quality; test: Quality }[];
   searchLatency: SearchLatency;
+  searchLatencyHybrid: SearchLatency;
   soak: SoakFigures;
   coldStarts: ColdStart[];
   idleRss: IdleRss;
@@ -63,14 +67,21 @@ async function main(): Promise<void> {
 
   phase('search quality');
   const datasets = [liveMcpBench(), metaTool(undefined, quick ? 2 : 5)];
-  const search = datasets.map((dataset) => {
-    const { misses: _d, ...dev } = measureQuality(dataset, 'dev');
-    const { misses: _t, ...test } = measureQuality(dataset, 'test');
-    return { dataset: dataset.name, derivation: dataset.derivation, dev, test };
-  });
+  const embedder = StaticEmbedder.load();
+  const search = [styledNpm(), ...datasets].flatMap((dataset) =>
+    (['lexical', 'hybrid'] as const).map((arm) => {
+      const index = new ToolIndex(dataset.tools, arm === 'hybrid' ? { embedder } : {});
+      const { misses: _d, ...dev } = measureQuality(dataset, 'dev', index);
+      const { misses: _t, ...test } = measureQuality(dataset, 'test', index);
+      return { dataset: dataset.name, arm, derivation: dataset.derivation, dev, test };
+    }),
+  );
 
   phase('search latency');
   const searchLatency = measureSearchLatency([...datasets], 2000, quick ? 1 : 3);
+  const searchLatencyHybrid = measureSearchLatency([...datasets], 2000, quick ? 1 : 3, () =>
+    StaticEmbedder.load(),
+  );
 
   phase('crash/restart soak');
   const soakFigures = await soak(quick ? 50 : 500, quick ? 30 : 180);
@@ -98,6 +109,7 @@ async function main(): Promise<void> {
     tokens,
     search,
     searchLatency,
+    searchLatencyHybrid,
     soak: soakFigures,
     coldStarts: cold,
     idleRss: rss,

@@ -36,22 +36,58 @@ export function markdown(results: Results): string {
       ]),
     ),
     '',
-    '**Search quality** (test split; the dev split tunes ranking)',
+    '**Search quality**: dev tunes ranking, test is only reported; "hybrid" is what the gateway runs (lexical BM25F + the static word table of `@mcp-gateway/embeddings`)',
     '',
-    row(['dataset', 'queries', 'Recall@1', 'Recall@5', 'MRR', 'how queries were derived']),
-    row(['---', '---:', '---:', '---:', '---:', '---']),
+    row([
+      'dataset',
+      'arm',
+      'queries (dev/test)',
+      'dev R@1',
+      'dev R@5',
+      'dev MRR',
+      'test R@1',
+      'test R@5',
+      'test MRR',
+    ]),
+    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     ...results.search.map((s) =>
       row([
         s.dataset,
-        s.test.queries,
-        s.test.recallAt1.toFixed(2),
-        s.test.recallAt5.toFixed(2),
-        s.test.mrr.toFixed(2),
-        s.derivation,
+        s.arm,
+        `${s.dev.queries}/${s.test.queries}`,
+        ...[s.dev, s.test].flatMap((q) =>
+          q.queries ? [q.recallAt1, q.recallAt5, q.mrr].map((x) => x.toFixed(2)) : ['—', '—', '—'],
+        ),
       ]),
     ),
     '',
-    `Search latency over ${results.searchLatency.tools.toLocaleString('en')} tools: p50 ${results.searchLatency.p50Ms} ms, p99 ${results.searchLatency.p99Ms} ms (${results.searchLatency.queries.toLocaleString('en')} queries).`,
+    ...(results.search.filter((s) => s.dataset.includes('styled')).length
+      ? [
+          'Recall@5 by query style (our own dev set):',
+          '',
+          row(['arm', ...Object.keys(results.search.find((s) => s.dev.byStyle)?.dev.byStyle ?? {})]),
+          row([
+            '---',
+            ...Object.keys(results.search.find((s) => s.dev.byStyle)?.dev.byStyle ?? {}).map(() => '---:'),
+          ]),
+          ...results.search
+            .filter((s) => s.dev.byStyle)
+            .map((s) =>
+              row([
+                s.arm,
+                ...Object.values(s.dev.byStyle!).map((q) => `${q.recallAt5.toFixed(2)} (${q.queries})`),
+              ]),
+            ),
+          '',
+        ]
+      : []),
+    'How queries were derived: ' +
+      [...new Map(results.search.map((s) => [s.dataset, s.derivation]))]
+        .map(([d, how]) => `${d}: ${how}`)
+        .join('; ') +
+      '.',
+    '',
+    `Search latency over ${results.searchLatency.tools.toLocaleString('en')} tools (${results.searchLatency.queries.toLocaleString('en')} queries): lexical p50 ${results.searchLatency.p50Ms} ms, p99 ${results.searchLatency.p99Ms} ms; hybrid p50 ${results.searchLatencyHybrid.p50Ms} ms, p99 ${results.searchLatencyHybrid.p99Ms} ms (the table and tool vectors add ${results.searchLatencyHybrid.addedRssMb} MB RSS; the first search, which reads the table and embeds every tool, takes ${results.searchLatencyHybrid.firstSearchMs} ms).`,
     '',
     '**Backends that stay up**',
     '',

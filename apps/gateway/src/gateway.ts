@@ -9,6 +9,7 @@ import {
   type Logger,
 } from '@mcp-gateway/core';
 import { AccessPolicy, Authenticator, RateLimiter, auditFields } from '@mcp-gateway/auth';
+import { StaticEmbedder } from '@mcp-gateway/embeddings';
 import { Supervisor, type ReconfigureResult } from '@mcp-gateway/supervisor';
 import {
   createGatewayApp,
@@ -88,6 +89,7 @@ export class Gateway {
       security: securityFor(config),
       ...(config.sessions ? { sessionLimits: config.sessions } : {}),
       ...(config.catalog ? { catalogWaitMs: config.catalog.waitMs } : {}),
+      ...(config.catalog?.semantic === false ? {} : { embedder: StaticEmbedder.lazy() }),
       serverInfo: { name: 'mcp-gateway', version: packageJson.version },
       configStatus: () => ({ ...this.status }),
     });

@@ -80,6 +80,11 @@ describe('meta mode on /mcp (example config, real backends)', () => {
       name: 'create_entities',
     });
     expect((await search('read a file')).results[0]).toMatchObject({ server: 'filesystem' });
+    // By meaning (the static word table): a person is an entity of the graph, though no word says so.
+    expect((await search('erase a person from the graph')).results[0]).toMatchObject({
+      server: 'memory',
+      name: 'delete_entities',
+    });
   });
 
   it('takes the forms agents write: select:, +required words, a server named in the query', async () => {

@@ -71,6 +71,7 @@ export const gatewayInputSchema = z.strictObject({
   max_sessions_per_client: z.int().positive().optional(),
   catalog_wait: seconds.optional(),
   warm_concurrency: z.int().positive().optional(),
+  semantic_search: z.boolean().optional(),
   public_url: z.url({ protocol: /^https?$/ }).optional(),
   allowed_hosts: names.optional(),
   allowed_origins: names.optional(),

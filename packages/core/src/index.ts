@@ -42,3 +42,4 @@ export type {
   BackendEventListener,
   BackendRegistry,
 } from './registry';
+export type { TextEmbedder } from './embedder';

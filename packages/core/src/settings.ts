@@ -110,7 +110,8 @@ export interface GatewaySettings {
   sessions?: { idleMs: number; max: number; perClient: number };
   /**
    * Learning backends' tools: how long search and listing wait for backends not known yet (then they answer and
-   * name them as pending), and how many backends start at once to be learned.
+   * name them as pending), how many backends start at once to be learned, and whether search also ranks by
+   * meaning (the static word table of `@mcp-gateway/embeddings`).
    */
-  catalog?: { waitMs: number; warmConcurrency: number };
+  catalog?: { waitMs: number; warmConcurrency: number; semantic: boolean };
 }

@@ -8,6 +8,7 @@ import {
   type Catalog,
   type CatalogTool,
   type ClientScope,
+  type TextEmbedder,
 } from '@mcp-gateway/core';
 import { META_TOOLS, type MetaToolName } from './definitions';
 import { ToolIndex } from './search/tool-index';
@@ -33,7 +34,12 @@ export interface MetaToolsOptions {
    * just added) before answering with what is known and naming the rest as pending. Default 5 s.
    */
   catalogWaitMs?: number;
+  /** The semantic arm of search (`@mcp-gateway/embeddings`); without it search is lexical only. */
+  embedder?: TextEmbedder;
 }
+
+/** How long the catalog must stay unchanged before the tool vectors are computed (a warm-up changes it often). */
+const PREPARE_DELAY_MS = 300;
 
 /** The default of {@link MetaToolsOptions.catalogWaitMs}. */
 export const CATALOG_WAIT_MS = 5000;
@@ -45,13 +51,16 @@ export const CATALOG_WAIT_MS = 5000;
  * @example const meta = new MetaTools({ registry: supervisor, catalog: supervisor })
  */
 export class MetaTools {
-  private readonly index = new ToolIndex();
+  private readonly index: ToolIndex;
   private readonly validators = new WeakMap<object, ValidateFunction>();
   /** Loaded with the first call to validate, not with the gateway: every start would pay for it. */
   private ajv: Promise<Ajv> | undefined;
   private readonly unsubscribe: () => void;
+  /** Tool vectors are computed shortly after the catalog settles, not by the first search. */
+  private prepareTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: MetaToolsOptions) {
+    this.index = new ToolIndex([], options.embedder ? { embedder: options.embedder } : {});
     for (const { name } of options.registry.list()) this.reindex(name);
     this.unsubscribe = options.catalog.onChange((backend) => this.reindex(backend));
   }
@@ -95,6 +104,7 @@ export class MetaTools {
   }
 
   close(): void {
+    clearTimeout(this.prepareTimer);
     this.unsubscribe();
   }
 
@@ -272,6 +282,9 @@ export class MetaTools {
       backend,
       (catalog?.tools ?? []).map((tool) => ({ backend, backendDescription: description, tool })),
     );
+    if (!this.options.embedder) return;
+    clearTimeout(this.prepareTimer);
+    this.prepareTimer = setTimeout(() => this.index.prepare(), PREPARE_DELAY_MS).unref();
   }
 }
 

@@ -96,3 +96,72 @@ describe('ToolIndex', () => {
     expect(local.search('weather alerts')[0]!.tool.name).toBe('get_alerts');
   });
 });
+
+describe('query forms', () => {
+  const index = new ToolIndex(tools);
+  const names = (query: string, limit = 5) =>
+    index.search(query, { limit }).map((h) => `${h.backend}/${h.tool.name}`);
+
+  it('+word keeps only tools that have the word', () => {
+    expect(names('+request list').sort()).toEqual([
+      'github/create_pull_request',
+      'gitlab/create_merge_request',
+    ]);
+    expect(names('list')).toContain('github/list_issues');
+  });
+
+  it('a backend named in the query keeps the search on its tools', () => {
+    expect(names('github list')).toEqual(['github/list_issues', 'github/create_pull_request']);
+    expect(names('weather files')).toEqual(['weather/get_forecast']);
+    expect(names('weather')).toEqual(['weather/get_forecast']);
+  });
+});
+
+describe('the semantic arm', () => {
+  // A TextEmbedder of our own: two "meanings", images and files; every other word has no vector.
+  const meaning: Record<string, [number, number]> = {
+    glyph: [1, 0],
+    image: [1, 0],
+    photo: [0.9, 0.1],
+    file: [0, 1],
+    document: [0.1, 0.9],
+  };
+  const embedder = {
+    dimensions: 2,
+    words: (text: string) =>
+      text
+        .toLowerCase()
+        .split(/[^a-z]+/)
+        .filter((w) => w in meaning),
+    embed(words: string[], weight: (w: string) => number = () => 1) {
+      let [x, y] = [0, 0];
+      for (const w of words) {
+        x += weight(w) * meaning[w]![0];
+        y += weight(w) * meaning[w]![1];
+      }
+      const n = Math.hypot(x, y);
+      return n ? Float32Array.of(x / n, y / n) : undefined;
+    },
+  };
+  const catalog = [...tools, tool('art', 'generate', 'Generate an image from a prompt')];
+
+  it('finds a tool that shares no word with the query, which lexical search cannot', () => {
+    expect(new ToolIndex(catalog).search('glyph').map((h) => h.tool.name)).toEqual([]);
+    const hybrid = new ToolIndex(catalog, { embedder });
+    expect(hybrid.search('glyph', { limit: 1 })[0]!.tool.name).toBe('generate');
+    expect(hybrid.search('show me a document', { limit: 1 })[0]!.tool.name).toBe('read_text_file');
+  });
+
+  it('keeps exact names first and lexical matches ahead of loose ones', () => {
+    const hybrid = new ToolIndex(catalog, { embedder });
+    expect(hybrid.search('get_forecast', { limit: 1 })[0]).toMatchObject({ exact: true });
+    expect(hybrid.search('weather forecast', { limit: 1 })[0]!.tool.name).toBe('get_forecast');
+  });
+
+  it('sees a backend that changed (tool vectors are computed again)', () => {
+    const hybrid = new ToolIndex(catalog, { embedder });
+    expect(hybrid.search('photo', { limit: 1 })[0]!.tool.name).toBe('generate');
+    hybrid.setBackend('art', []);
+    expect(hybrid.search('photo', { limit: 5 }).map((h) => h.tool.name)).not.toContain('generate');
+  });
+});

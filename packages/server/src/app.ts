@@ -8,6 +8,7 @@ import {
   type EventStore,
   type GatewayMode,
   type Logger,
+  type TextEmbedder,
 } from '@mcp-gateway/core';
 import { AggregateResources, AggregateTools, MetaTools } from '@mcp-gateway/meta';
 import { DirectRoute } from './direct/direct-route';
@@ -55,6 +56,8 @@ export interface GatewayAppOptions {
   sessionLimits?: SessionLimits;
   /** How long meta-mode search and listing wait for backends still being learned (5 s). */
   catalogWaitMs?: number;
+  /** The semantic arm of meta-mode search; lexical only without it. */
+  embedder?: TextEmbedder;
 }
 
 export interface GatewayApp {

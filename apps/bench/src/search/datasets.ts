@@ -19,9 +19,11 @@ export function sharedDataDir(): string {
 export interface Query {
   id: string;
   text: string;
-  /** Tool names that count as the right answer. */
+  /** Tool names that count as the right answer (`server/tool` where the server matters). */
   answers: string[];
   split: 'dev' | 'test';
+  /** How the query is written, where the data says: keyword, intent, vague, abbreviation. */
+  style?: string;
 }
 
 export interface Dataset {
@@ -119,5 +121,27 @@ export function metaTool(dir = sharedDataDir(), perTool = 5): Dataset {
     tools,
     queries,
     derivation: `${perTool} queries per tool, the first by SHA-256 of the query text; split by query`,
+  };
+}
+
+/**
+ * Our own dev set over the npm catalog, labelled by query style (fixtures/styled-queries.json): for finding which
+ * styles fail. All of it is dev; nothing here is a test split.
+ */
+export function styledNpm(dir = sharedDataDir()): Dataset {
+  const servers = JSON.parse(readFileSync(join(dir, 'npm-catalog', 'catalog.json'), 'utf8')) as {
+    server: string;
+    tools: IndexedTool['tool'][];
+  }[];
+  const file = fileURLToPath(new URL('../../fixtures/styled-queries.json', import.meta.url));
+  const { queries } = JSON.parse(readFileSync(file, 'utf8')) as {
+    queries: { style: string; text: string; answers: string[] }[];
+  };
+  return {
+    name: 'npm catalog, styled (ours)',
+    tools: servers.flatMap((s) => s.tools.map((tool) => ({ backend: s.server, tool }))),
+    queries: queries.map((q, i) => ({ id: `styled-${i}`, ...q, split: 'dev' as const })),
+    derivation:
+      'written by us by style (keyword, intent, vague, abbreviation); answers are server/tool; dev only',
   };
 }

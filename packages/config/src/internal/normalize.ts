@@ -96,6 +96,7 @@ export function normalizeGateway(
     catalog: {
       waitMs: Math.round((input.catalog_wait ?? DEFAULTS.catalogWaitS) * 1000),
       warmConcurrency: input.warm_concurrency ?? DEFAULTS.warmConcurrency,
+      semantic: input.semantic_search ?? true,
     },
   };
 }

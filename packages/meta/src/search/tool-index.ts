@@ -1,4 +1,4 @@
-import type { CatalogTool } from '@mcp-gateway/core';
+import type { CatalogTool, TextEmbedder } from '@mcp-gateway/core';
 import { SYNONYM_GROUPS } from './synonyms';
 import { tokenize } from './tokenize';
 
@@ -23,6 +23,13 @@ export interface SearchOptions {
   accept?: (backend: string, tool: string) => boolean;
 }
 
+export interface ToolIndexOptions {
+  /** The semantic arm: with one, a tool also ranks by how close its meaning is to the query's. */
+  embedder?: TextEmbedder;
+  /** Overrides {@link RANKING}'s `semanticWeight` (for tuning on the dev split). */
+  semanticWeight?: number;
+}
+
 /** Relative weight of each field, and BM25's length normalisation per field. Tuned on the dev split only. */
 export const RANKING = {
   k1: 1.2,
@@ -34,6 +41,8 @@ export const RANKING = {
   },
   /** Weight of a term that only a synonym of the query brought in. */
   synonymWeight: 0.4,
+  /** Weight of the semantic arm's cosine beside the lexical score scaled to the best one (1). */
+  semanticWeight: 0.6,
 } as const;
 
 type Field = keyof typeof RANKING.fields;
@@ -50,8 +59,17 @@ export class ToolIndex {
   /** Per document, every term in any of its fields (for required `+terms`). */
   private docTerms: Set<string>[] = [];
   private readonly byBackend = new Map<string, IndexedTool[]>();
+  /** Each backend's name as search terms, for queries that name one. */
+  private backendTerms: [string, string[]][] = [];
+  private readonly embedder: TextEmbedder | undefined;
+  private readonly semanticWeight: number;
+  /** The tools' vectors and their words' weights, computed at the first search after a change. */
+  private vectors: Float32Array | undefined;
+  private idf = new Map<string, number>();
 
-  constructor(entries: IndexedTool[] = []) {
+  constructor(entries: IndexedTool[] = [], options: ToolIndexOptions = {}) {
+    this.embedder = options.embedder;
+    this.semanticWeight = options.semanticWeight ?? RANKING.semanticWeight;
     for (const entry of entries)
       this.byBackend.set(entry.backend, [...(this.byBackend.get(entry.backend) ?? []), entry]);
     this.rebuild();
@@ -59,6 +77,14 @@ export class ToolIndex {
 
   get size(): number {
     return this.entries.length;
+  }
+
+  /**
+   * Computes the semantic arm's tool vectors now rather than at the next search (which otherwise pays for them:
+   * about 80 ms for 2,000 tools, and reading the table the first time).
+   */
+  prepare(): void {
+    if (this.embedder) this.vectors ??= this.embedTools();
   }
 
   /** Replaces one backend's tools, e.g. after `tools/list_changed`. */
@@ -87,14 +113,14 @@ export class ToolIndex {
     };
     const exact = this.exactMatches(query.trim()).filter(accept(options.backend ? [options.backend] : []));
     const isExact = new Set(exact);
-    const scores = new Map<number, number>();
+    const scores = new Float64Array(this.entries.length);
     for (const [term, queryWeight] of expandQuery(text, (t) => this.postings.has(t))) {
       const postings = this.postings.get(term);
       if (!postings) continue;
       const idf = Math.log(1 + (this.entries.length - postings.length + 0.5) / (postings.length + 0.5));
-      for (const { doc, weight } of postings)
-        scores.set(doc, (scores.get(doc) ?? 0) + idf * queryWeight * weight);
+      for (const { doc, weight } of postings) scores[doc]! += idf * queryWeight * weight;
     }
+    if (this.embedder) this.addSemantic(text, scores);
     const rank = (backends: string[]) => {
       const keep = accept(backends);
       return topK(scores, limit, (doc) => !isExact.has(doc) && keep(doc));
@@ -107,14 +133,53 @@ export class ToolIndex {
     ].slice(0, limit);
   }
 
+  /**
+   * Blends in the semantic arm: every tool's lexical score is scaled to the best one, and its cosine to the query
+   * (weighted by `semanticWeight`) added, so that a tool with none of the query's words can still rank.
+   */
+  private addSemantic(query: string, scores: Float64Array): void {
+    const embedder = this.embedder!;
+    const vectors = (this.vectors ??= this.embedTools());
+    const unseen = Math.log(1 + this.entries.length) ** 2;
+    const q = embedder.embed(embedder.words(query), (w) => this.idf.get(w) ?? unseen);
+    if (!q) return;
+    let best = 0;
+    for (const score of scores) if (score > best) best = score;
+    const dims = embedder.dimensions;
+    for (let doc = 0; doc < this.entries.length; doc++) {
+      let cos = 0;
+      const at = doc * dims;
+      for (let d = 0; d < dims; d++) cos += q[d]! * vectors[at + d]!;
+      const lexical = best > 0 ? scores[doc]! / best : 0;
+      scores[doc] = cos > 0 || lexical > 0 ? lexical + this.semanticWeight * cos : 0;
+    }
+  }
+
+  /** Each tool's vector: its words weighted by their squared inverse document frequency over the index. */
+  private embedTools(): Float32Array {
+    const embedder = this.embedder!;
+    const docWords = this.entries.map((entry) => embedder.words(semanticText(entry)));
+    const df = new Map<string, number>();
+    for (const words of docWords) for (const w of new Set(words)) df.set(w, (df.get(w) ?? 0) + 1);
+    // Squared: rare words carry a tool's meaning, common ones blur it (measured on the dev split).
+    this.idf = new Map([...df].map(([w, n]) => [w, Math.log(1 + this.entries.length / n) ** 2]));
+    const vectors = new Float32Array(this.entries.length * embedder.dimensions);
+    docWords.forEach((words, doc) => {
+      const v = embedder.embed(words, (w) => this.idf.get(w)!);
+      if (v) vectors.set(v, doc * embedder.dimensions);
+    });
+    return vectors;
+  }
+
   /** Backends whose whole name the query spells out, as words of its own ("git" does not name "github"). */
   private backendsNamedIn(text: string): string[] {
     const words = new Set(tokenize(text));
     if (words.size < 2) return []; // a query that is only a backend's name asks for everything it has
-    return [...this.byBackend.keys()].filter((backend) => {
-      const terms = tokenize(backend);
-      return terms.length > 0 && terms.length < words.size && terms.every((term) => words.has(term));
-    });
+    return this.backendTerms
+      .filter(
+        ([, terms]) => terms.length > 0 && terms.length < words.size && terms.every((t) => words.has(t)),
+      )
+      .map(([backend]) => backend);
   }
 
   private exactMatches(query: string): number[] {
@@ -123,6 +188,7 @@ export class ToolIndex {
 
   private rebuild(): void {
     this.entries = [...this.byBackend.values()].flat();
+    this.backendTerms = [...this.byBackend.keys()].map((backend) => [backend, tokenize(backend)]);
     const fieldTerms = this.entries.map(fieldsOf);
     const averages = Object.fromEntries(
       (Object.keys(RANKING.fields) as Field[]).map((field) => [
@@ -146,6 +212,7 @@ export class ToolIndex {
       }
     });
     this.docTerms = fieldTerms.map((fields) => new Set(Object.values(fields).flat()));
+    this.vectors = undefined;
     fieldTerms.forEach((fields, doc) => {
       const tf = new Map<string, number>();
       for (const field of Object.keys(RANKING.fields) as Field[]) {
@@ -160,6 +227,12 @@ export class ToolIndex {
       }
     });
   }
+}
+
+/** What the semantic arm reads of a tool: its name, title and description. */
+function semanticText({ tool }: IndexedTool): string {
+  const title = typeof tool.title === 'string' ? tool.title : '';
+  return `${tool.name.replace(/[_\-.]+/g, ' ')} ${title} ${tool.description ?? ''}`;
 }
 
 function fieldsOf(entry: IndexedTool): Record<Field, string[]> {
@@ -230,9 +303,11 @@ export function expandQuery(
 }
 
 /** The `k` best (doc, score) pairs that pass `keep`, best first, ties by doc order; no full sort. */
-function topK(scores: Map<number, number>, k: number, keep: (doc: number) => boolean): [number, number][] {
+function topK(scores: Float64Array, k: number, keep: (doc: number) => boolean): [number, number][] {
   const best: [number, number][] = [];
-  for (const [doc, score] of scores) {
+  for (let doc = 0; doc < scores.length; doc++) {
+    const score = scores[doc]!;
+    if (score <= 0) continue;
     if (best.length === k && score <= best[k - 1]![1]) continue;
     if (!keep(doc)) continue;
     let i = best.length;
