@@ -146,6 +146,7 @@ describe('edge checks and /health', () => {
       status: 'healthy',
       backends: { fake: FAKE_HEALTH },
       sessions: { open: 0, expired: 0, evicted: 0, refused: 0 },
+      catalog: { backends: 1, known: 1, pending: [] },
     });
   });
 
