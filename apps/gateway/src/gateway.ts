@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import {
@@ -7,9 +9,10 @@ import {
   type CallRecord,
   type GatewaySettings,
   type Logger,
+  type TextEmbedder,
 } from '@mcp-gateway/core';
 import { AccessPolicy, Authenticator, RateLimiter, auditFields } from '@mcp-gateway/auth';
-import { StaticEmbedder } from '@mcp-gateway/embeddings';
+import { DEFAULT_TABLE, StaticEmbedder } from '@mcp-gateway/embeddings';
 import { Supervisor, type ReconfigureResult } from '@mcp-gateway/supervisor';
 import {
   createGatewayApp,
@@ -79,6 +82,7 @@ export class Gateway {
       onCall: (call) => this.audit(call),
       ...(config.catalog ? { warmConcurrency: config.catalog.warmConcurrency } : {}),
     });
+    const embedder = config.catalog?.semantic === false ? undefined : this.embedder();
     this.http = createGatewayApp({
       registry: this.supervisor,
       catalog: this.supervisor,
@@ -89,7 +93,7 @@ export class Gateway {
       security: securityFor(config),
       ...(config.sessions ? { sessionLimits: config.sessions } : {}),
       ...(config.catalog ? { catalogWaitMs: config.catalog.waitMs } : {}),
-      ...(config.catalog?.semantic === false ? {} : { embedder: StaticEmbedder.lazy() }),
+      ...(embedder ? { embedder } : {}),
       serverInfo: { name: 'mcp-gateway', version: packageJson.version },
       configStatus: () => ({ ...this.status }),
     });
@@ -158,6 +162,18 @@ export class Gateway {
     });
     void this.supervisor.warm(); // learn the tools of added and changed backends
     return changes;
+  }
+
+  /**
+   * The static word table for search by meaning, read with the first search; when it is missing (a broken
+   * install), search by words alone, said once in the log.
+   */
+  private embedder(): TextEmbedder | undefined {
+    if (existsSync(DEFAULT_TABLE)) return StaticEmbedder.lazy();
+    this.logger.warn('search by meaning is off: its word table is missing', {
+      table: fileURLToPath(DEFAULT_TABLE),
+    });
+    return undefined;
   }
 
   /** Every backend's health, as `/health` reports it. */

@@ -158,6 +158,19 @@ describe('the semantic arm', () => {
     expect(hybrid.search('weather forecast', { limit: 1 })[0]!.tool.name).toBe('get_forecast');
   });
 
+  it('goes on by words alone when the embedder fails (an unreadable table), saying why', () => {
+    const broken = {
+      dimensions: 2,
+      words: () => {
+        throw new Error('words.bin is not a word table');
+      },
+      embed: () => undefined,
+    };
+    const index = new ToolIndex(catalog, { embedder: broken });
+    expect(index.search('weather forecast', { limit: 1 })[0]!.tool.name).toBe('get_forecast');
+    expect(index.semanticError).toBe('words.bin is not a word table');
+  });
+
   it('sees a backend that changed (tool vectors are computed again)', () => {
     const hybrid = new ToolIndex(catalog, { embedder });
     expect(hybrid.search('photo', { limit: 1 })[0]!.tool.name).toBe('generate');

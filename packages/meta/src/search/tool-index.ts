@@ -61,7 +61,9 @@ export class ToolIndex {
   private readonly byBackend = new Map<string, IndexedTool[]>();
   /** Each backend's name as search terms, for queries that name one. */
   private backendTerms: [string, string[]][] = [];
-  private readonly embedder: TextEmbedder | undefined;
+  private embedder: TextEmbedder | undefined;
+  /** Why the semantic arm is off, if the embedder failed (its table unreadable): search goes on by words alone. */
+  semanticError: string | undefined;
   private readonly semanticWeight: number;
   /** The tools' vectors and their words' weights, computed at the first search after a change. */
   private vectors: Float32Array | undefined;
@@ -84,7 +86,7 @@ export class ToolIndex {
    * about 80 ms for 2,000 tools, and reading the table the first time).
    */
   prepare(): void {
-    if (this.embedder) this.vectors ??= this.embedTools();
+    if (this.embedder) this.semantic(() => (this.vectors ??= this.embedTools()));
   }
 
   /** Replaces one backend's tools, e.g. after `tools/list_changed`. */
@@ -120,7 +122,7 @@ export class ToolIndex {
       const idf = Math.log(1 + (this.entries.length - postings.length + 0.5) / (postings.length + 0.5));
       for (const { doc, weight } of postings) scores[doc]! += idf * queryWeight * weight;
     }
-    if (this.embedder) this.addSemantic(text, scores);
+    if (this.embedder) this.semantic(() => this.addSemantic(text, scores));
     const rank = (backends: string[]) => {
       const keep = accept(backends);
       return topK(scores, limit, (doc) => !isExact.has(doc) && keep(doc));
@@ -131,6 +133,17 @@ export class ToolIndex {
       ...exact.map((doc) => ({ ...this.entries[doc]!, score: Infinity, exact: true })),
       ...ranked.map(([doc, score]) => ({ ...this.entries[doc]!, score, exact: false })),
     ].slice(0, limit);
+  }
+
+  /** Runs the semantic arm's work; if the embedder throws, the arm is turned off and search stays lexical. */
+  private semantic(work: () => unknown): void {
+    try {
+      work();
+    } catch (error) {
+      this.embedder = undefined;
+      this.vectors = undefined;
+      this.semanticError = error instanceof Error ? error.message : String(error);
+    }
   }
 
   /**
