@@ -113,7 +113,7 @@ describe('resuming a lost SSE stream with Last-Event-ID', () => {
     expect(progressOf(again)).toEqual(progressOf(after));
   });
 
-  it('on /mcp (gateway_invoke): the same, through the SDK transport', async () => {
+  it('on /mcp (gateway_invoke): the same, through the gateway session transport', async () => {
     const { before, after } = await cutAndResume(example.url, {
       name: 'gateway_invoke',
       arguments: { server: 'everything', tool: longCall.name, arguments: longCall.arguments },
