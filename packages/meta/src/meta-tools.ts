@@ -169,9 +169,7 @@ export class MetaTools {
     const results: ReturnType<typeof compact>[] = [];
     const missing: string[] = [];
     for (const name of wanted) {
-      const hits = this.index
-        .search(name, { limit: 50, backend: server, accept: (b, t) => scope.allows(b, t) })
-        .filter((hit) => hit.exact);
+      const hits = this.index.named(name, { backend: server, accept: (b, t) => scope.allows(b, t) });
       if (hits.length === 0) missing.push(name);
       for (const hit of hits) results.push(compact(hit.backend, hit.tool));
     }
@@ -243,9 +241,7 @@ export class MetaTools {
     const accept = (b: string, t: string) => scope.allows(b, t);
     const visible = (this.visibleTools(server, scope) ?? []).map((t) => `${server}/${t.name}`);
     const typos = visible.filter((name) => editDistance(name.slice(server.length + 1), toolName) <= 2);
-    const elsewhere = this.index
-      .search(toolName, { limit: 3, accept })
-      .filter((h) => h.exact && h.backend !== server);
+    const elsewhere = this.index.named(toolName, { accept }).filter((h) => h.backend !== server);
     const near = this.index.search(toolName.replace(/[_\-.]+/g, ' '), { limit: 3, backend: server, accept });
     const named = [...typos, ...[...elsewhere, ...near].map((h) => `${h.backend}/${h.tool.name}`)];
     const hint = named.length ? ` Closest: ${[...new Set(named)].slice(0, 5).join(', ')}.` : '';

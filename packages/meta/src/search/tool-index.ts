@@ -26,8 +26,6 @@ export interface SearchOptions {
 export interface ToolIndexOptions {
   /** The semantic arm: with one, a tool also ranks by how close its meaning is to the query's. */
   embedder?: TextEmbedder;
-  /** Overrides {@link RANKING}'s `semanticWeight` (for tuning on the dev split). */
-  semanticWeight?: number;
 }
 
 /** Relative weight of each field, and BM25's length normalisation per field. Tuned on the dev split only. */
@@ -64,14 +62,12 @@ export class ToolIndex {
   private embedder: TextEmbedder | undefined;
   /** Why the semantic arm is off, if the embedder failed (its table unreadable): search goes on by words alone. */
   semanticError: string | undefined;
-  private readonly semanticWeight: number;
   /** The tools' vectors and their words' weights, computed at the first search after a change. */
   private vectors: Float32Array | undefined;
   private idf = new Map<string, number>();
 
   constructor(entries: IndexedTool[] = [], options: ToolIndexOptions = {}) {
     this.embedder = options.embedder;
-    this.semanticWeight = options.semanticWeight ?? RANKING.semanticWeight;
     for (const entry of entries)
       this.byBackend.set(entry.backend, [...(this.byBackend.get(entry.backend) ?? []), entry]);
     this.rebuild();
@@ -164,7 +160,7 @@ export class ToolIndex {
       const at = doc * dims;
       for (let d = 0; d < dims; d++) cos += q[d]! * vectors[at + d]!;
       const lexical = best > 0 ? scores[doc]! / best : 0;
-      scores[doc] = cos > 0 || lexical > 0 ? lexical + this.semanticWeight * cos : 0;
+      scores[doc] = cos > 0 || lexical > 0 ? lexical + RANKING.semanticWeight * cos : 0;
     }
   }
 
@@ -193,6 +189,18 @@ export class ToolIndex {
         ([, terms]) => terms.length > 0 && terms.length < words.size && terms.every((t) => words.has(t)),
       )
       .map(([backend]) => backend);
+  }
+
+  /** The tools `name` names exactly (`tool`, `backend/tool` or `backend__tool`), in index order. */
+  named(name: string, options: Omit<SearchOptions, 'limit'> = {}): SearchHit[] {
+    return this.exactMatches(name.trim())
+      .map((doc) => this.entries[doc]!)
+      .filter(
+        (e) =>
+          (!options.backend || e.backend === options.backend) &&
+          (!options.accept || options.accept(e.backend, e.tool.name)),
+      )
+      .map((entry) => ({ ...entry, score: Infinity, exact: true }));
   }
 
   private exactMatches(query: string): number[] {
