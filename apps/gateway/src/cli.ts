@@ -10,6 +10,7 @@ import { GatewayConfig } from '@mcp-gateway/config';
 import packageJson from '../package.json' with { type: 'json' };
 import { describeName, doctor } from './doctor';
 import { Gateway } from './gateway';
+import { startTracing } from './tracing';
 
 export const HELP = `Usage: mcp-gateway [options]
        mcp-gateway check --config FILE
@@ -73,7 +74,12 @@ export async function main(
       return 0;
     }
     const gateway = new Gateway(config, { load, allowUnauthenticated: args.allowUnauthenticated });
-    await gateway.run({ stdio: args.stdio, watch: args.watch ? file : undefined });
+    const tracing = await startTracing(packageJson.version, gateway.logger, env);
+    try {
+      await gateway.run({ stdio: args.stdio, watch: args.watch ? file : undefined });
+    } finally {
+      await tracing?.shutdown();
+    }
     return 0;
   } catch (error) {
     io.err(`mcp-gateway: ${errorMessage(error)}`);

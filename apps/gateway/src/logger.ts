@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { logLevelRank, type LogFields, type LogLevel, type Logger } from '@mcp-gateway/core';
 
 const SECRET_KEY = /token|secret|password|authorization|api[-_]?key|cookie/i;
@@ -23,7 +24,10 @@ export interface StderrLoggerOptions {
   write?: (line: string) => void;
 }
 
-/** Structured logs on stderr; stdout belongs to the protocol in stdio mode. */
+/**
+ * Structured logs on stderr; stdout belongs to the protocol in stdio mode. A line written while a traced request is
+ * served carries its `trace_id`.
+ */
 export function createStderrLogger(options: StderrLoggerOptions, bindings: LogFields = {}): Logger {
   const threshold = logLevelRank[options.level];
   const format = options.format ?? (process.stderr.isTTY ? 'text' : 'json');
@@ -32,7 +36,9 @@ export function createStderrLogger(options: StderrLoggerOptions, bindings: LogFi
     (level: LogLevel) =>
     (message: string, fields: LogFields = {}) => {
       if (logLevelRank[level] < threshold) return;
-      const all = redact({ ...bindings, ...fields });
+      const span = trace.getActiveSpan();
+      const traced = span?.isRecording() ? { trace_id: span.spanContext().traceId } : {};
+      const all = redact({ ...bindings, ...fields, ...traced });
       if (format === 'json') {
         write(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...all }));
       } else {

@@ -15,6 +15,7 @@ import {
   type Catalog,
   type Logger,
 } from '@mcp-gateway/core';
+import { CallSpan } from './call-span';
 import { CallLimit } from './call-limit';
 import { SharedSubscriptions } from './shared-subscriptions';
 import { connectBackend } from '@mcp-gateway/transports';
@@ -138,7 +139,9 @@ export class Supervisor implements BackendRegistry, Catalog {
     };
     const request: BackendConnection['request'] = async (method, params, options) => {
       const started = performance.now();
-      const record = (result: CallRecord['result'], error?: CallRecord['error']) =>
+      const span = new CallSpan(name, method, params, session);
+      const record = (result: CallRecord['result'], error?: CallRecord['error']) => {
+        span.end(result, error);
         this.onCall?.({
           backend: name,
           method,
@@ -148,8 +151,13 @@ export class Supervisor implements BackendRegistry, Catalog {
           result,
           error,
         });
+      };
       try {
-        const result = await limit.run(() => send(method, params, options), options?.signal);
+        const result = span.recording
+          ? await span.run(() =>
+              limit.run(() => send(method, span.propagate(params), options), options?.signal),
+            )
+          : await limit.run(() => send(method, params, options), options?.signal);
         record(result);
         return result;
       } catch (error) {

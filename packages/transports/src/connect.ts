@@ -9,6 +9,7 @@ import {
 } from '@mcp-gateway/core';
 import { StdioTransport } from './stdio';
 import { Upstream, type HttpSession, type UpstreamOptions } from './upstream';
+import { tracedFetch } from './internal/traced-fetch';
 
 /** What a probe found an HTTP endpoint to speak, by URL. The caller owns it, so it lives as long as it should. */
 export type EraVerdicts = Map<string, 'modern' | 'legacy'>;
@@ -80,6 +81,7 @@ async function streamableTransport(
   const { StreamableHTTPClientTransport, SdkHttpError } = await import('@modelcontextprotocol/client');
   const transport = new StreamableHTTPClientTransport(new URL(target.url), {
     requestInit: { headers: target.headers },
+    fetch: tracedFetch,
   });
   return {
     transport,
@@ -99,5 +101,8 @@ async function streamableTransport(
 /** A 2024-11-05 HTTP+SSE client transport; the SDK sends `requestInit`'s headers on the stream and the POSTs. */
 async function sseTransport(target: HttpTarget): Promise<Transport> {
   const { SSEClientTransport } = await import('@modelcontextprotocol/client');
-  return new SSEClientTransport(new URL(target.url), { requestInit: { headers: target.headers } });
+  return new SSEClientTransport(new URL(target.url), {
+    requestInit: { headers: target.headers },
+    fetch: tracedFetch,
+  });
 }

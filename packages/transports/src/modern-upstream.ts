@@ -15,6 +15,7 @@ import {
   type Logger,
 } from '@mcp-gateway/core';
 import { GATEWAY_CLIENT_CAPABILITIES } from './upstream';
+import { tracedFetch } from './internal/traced-fetch';
 
 /** Accepts any result as it came: the gateway relays results, it does not reshape them. */
 const asSent = {
@@ -93,6 +94,7 @@ export class ModernUpstream implements LiveConnection {
     });
     const transport = new StreamableHTTPClientTransport(options.url, {
       requestInit: { headers: options.headers },
+      fetch: tracedFetch,
     });
     await client.connect(transport, { timeout: options.startTimeoutMs ?? 30_000 });
     if (client.getProtocolEra() !== 'modern') {

@@ -11,6 +11,7 @@ import {
 import { LOCAL_CALLER, type Caller } from '../internal/caller';
 import { errorBody } from '../internal/errors';
 import { readMessages, refuse } from '../internal/http';
+import { traced } from '../internal/tracing';
 import { SessionRoute } from '../internal/session-route';
 import type { SessionTable } from '../internal/session-table';
 import { ModernEndpoint } from '../modern/endpoint';
@@ -139,6 +140,7 @@ export class DirectRoute {
     const posted = await readMessages(request, this.maxBodyBytes, body);
     if (posted instanceof Response) return posted;
     const modern = this.modernEndpoint(backend);
+    const route = '/mcp/{backend}';
     const parsed = posted.batch ? posted.messages : posted.messages[0];
     if (await modern.claims(request, parsed)) {
       try {
@@ -147,7 +149,9 @@ export class DirectRoute {
         const id = isRequest(posted.messages[0]!) ? posted.messages[0].id : null;
         return Response.json(errorBody(id, error));
       }
-      return notFoundAs404(await modern.handle(request, parsed, caller));
+      return traced(request, posted.messages, { route, era: 'modern', backend }, caller, async () =>
+        notFoundAs404(await modern.handle(request, parsed, caller)),
+      );
     }
     const open = (used: () => void) =>
       new DirectSession(backend, this.registry, this.logger, {
@@ -156,7 +160,9 @@ export class DirectRoute {
         events: this.events,
         used,
       });
-    return this.sessions.post(request, posted, caller, open, (session) => session.backend === backend);
+    return traced(request, posted.messages, { route, era: 'legacy', backend }, caller, () =>
+      this.sessions.post(request, posted, caller, open, (session) => session.backend === backend),
+    );
   }
 
   private modernEndpoint(backend: string): ModernEndpoint {

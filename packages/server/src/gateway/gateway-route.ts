@@ -5,10 +5,14 @@ import { LOCAL_CALLER, type Caller } from '../internal/caller';
 import { readMessages, refuse } from '../internal/http';
 import { SessionRoute } from '../internal/session-route';
 import type { SessionTable } from '../internal/session-table';
+import { traced } from '../internal/tracing';
 import { ModernEndpoint } from '../modern/endpoint';
 import { InputRounds } from '../modern/input-rounds';
 import { createGatewayServer, type GatewayServerInfo, type ToolSource } from './mcp-server';
 import { ServerSession } from './server-session';
+
+const MODERN = { route: '/mcp', era: 'modern' } as const;
+const LEGACY = { route: '/mcp', era: 'legacy' } as const;
 
 /** Serves `/mcp`: one SDK server per legacy client session or modern-era request, over the meta or aggregate tools. */
 export class GatewayRoute {
@@ -61,8 +65,13 @@ export class GatewayRoute {
       const posted = await readMessages(request, this.maxBodyBytes, body ?? request.body);
       if (posted instanceof Response) return posted;
       const parsed = posted.batch ? posted.messages : posted.messages[0];
-      if (await this.modern.claims(request, parsed)) return this.modern.handle(request, parsed, caller);
-      return this.sessions.post(request, posted, caller, (used) => this.open(caller, used));
+      if (await this.modern.claims(request, parsed))
+        return traced(request, posted.messages, MODERN, caller, () =>
+          this.modern.handle(request, parsed, caller),
+        );
+      return traced(request, posted.messages, LEGACY, caller, () =>
+        this.sessions.post(request, posted, caller, (used) => this.open(caller, used)),
+      );
     }
     if (request.method !== 'GET' && request.method !== 'DELETE')
       return refuse(405, 'Method Not Allowed: use POST, GET or DELETE.', undefined, {

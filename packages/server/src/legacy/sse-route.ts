@@ -3,8 +3,12 @@ import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 import type { JsonRpcMessage, Logger } from '@mcp-gateway/core';
 import { LOCAL_CALLER, type Caller } from '../internal/caller';
 import { readMessages, refuse, sessionsFull } from '../internal/http';
+import { traced } from '../internal/tracing';
 import type { SessionTable } from '../internal/session-table';
 import { SseStream } from '../internal/sse';
+
+/** A posted message's trace target (its answer goes out on the SSE stream). */
+const SSE = { route: '/messages', era: 'legacy' } as const;
 
 /**
  * The server side of the 2024-11-05 HTTP+SSE transport as an SDK `Transport`: messages to the client go on the
@@ -115,8 +119,10 @@ export class SseRoute {
     const posted = await readMessages(request, this.maxBodyBytes, body ?? request.body, false);
     if (posted instanceof Response) return posted;
     this.table.touch(transport.sessionId);
-    for (const message of posted.messages) transport.onmessage?.(message as JSONRPCMessage);
-    return new Response('Accepted', { status: 202 });
+    return traced(request, posted.messages, SSE, caller, async () => {
+      for (const message of posted.messages) transport.onmessage?.(message as JSONRPCMessage);
+      return new Response('Accepted', { status: 202 });
+    });
   }
 
   /** Ends every stream. */
