@@ -10,11 +10,13 @@ export const ALLOWED: Record<string, string[]> = {
   '@mcp-gateway/meta': ['@mcp-gateway/core', '@mcp-gateway/config'],
   '@mcp-gateway/auth': ['@mcp-gateway/core'],
   '@mcp-gateway/embeddings': ['@mcp-gateway/core'],
+  '@mcp-gateway/console': ['@mcp-gateway/core'],
   '@mcp-gateway/server': [
     '@mcp-gateway/core',
     '@mcp-gateway/config',
     '@mcp-gateway/meta',
     '@mcp-gateway/auth',
+    '@mcp-gateway/console',
   ],
 };
 /** Test fixtures (real servers from npm), usable by anything as a devDependency. */

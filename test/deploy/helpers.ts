@@ -49,3 +49,25 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
+
+/**
+ * The path of a program from a Debian package, installed with apt-get first when it is missing (as root; CI runs
+ * on a fresh machine with nothing installed by hand). Throws with what to install otherwise.
+ */
+export async function debianProgram(program: string, debianPackage: string): Promise<string> {
+  const find = () => run('sh', ['-c', `command -v ${program}`]).then((ran) => ran.stdout.trim() || undefined);
+  const found = await find();
+  if (found) return found;
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      `${program} is missing: install it (sudo apt-get install ${debianPackage}) and run again.`,
+    );
+  await ok('apt-get', ['update', '-qq'], { timeoutMs: 300_000 });
+  await ok('apt-get', ['install', '-y', '-qq', '--no-install-recommends', debianPackage], {
+    timeoutMs: 600_000,
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  const installed = await find();
+  if (!installed) throw new Error(`apt-get installed ${debianPackage}, but ${program} is still not on PATH.`);
+  return installed;
+}

@@ -167,6 +167,22 @@ function startTable(results: Results): string[] {
  * Proxy latency and throughput per backend: each target also as what it adds to direct stdio, and as ratios to
  * the best peer that is safe with two clients and to the best peer of all (each peer in each of its modes).
  */
+/** What tracing costs a call: the traced target beside the same path untraced, in the same run. */
+function tracingCost(targets: TargetFigures[]): string[] {
+  const off = targets.find((t) => t.target === 'gateway /mcp/{backend} (JSON)');
+  const on = targets.find((t) => t.target === 'gateway /mcp/{backend} (JSON, tracing to OTLP)');
+  if (!off || !on) return [];
+  const us = (ms: number) => Math.round(ms * 1000);
+  const cpu =
+    on.cpuMsPerCall !== null && off.cpuMsPerCall !== null
+      ? `, ${us(on.cpuMsPerCall - off.cpuMsPerCall)} µs more gateway CPU per call (${(on.cpuMsPerCall / off.cpuMsPerCall).toFixed(2)}×)`
+      : '';
+  return [
+    '',
+    `Tracing on (two spans a call, batched and sent over OTLP/HTTP to a collector on 127.0.0.1) versus off: ${us(on.p50Ms - off.p50Ms)} µs more p50 (${(on.p50Ms / off.p50Ms).toFixed(2)}×)${cpu}, ${(on.throughput['32'] / off.throughput['32']).toFixed(2)}× the calls/s at 32 concurrent.`,
+  ];
+}
+
 export function latencyTable(latency: LatencyFigures): string[] {
   const { backends, repetitions, sequentialCallsPerRepetition } = latency;
   const ratio = (x: number, base: number) => `${(x / base).toFixed(2)}×`;
@@ -229,6 +245,7 @@ export function latencyTable(latency: LatencyFigures): string[] {
             t.cpuMsPerCall ?? '—',
           ]),
         ),
+        ...tracingCost(targets),
       ];
     }),
   ];

@@ -8,10 +8,12 @@ import {
   errorMessage,
   type CallRecord,
   type GatewaySettings,
+  type LogFields,
   type Logger,
   type TextEmbedder,
 } from '@mcp-gateway/core';
 import { AccessPolicy, Authenticator, RateLimiter, auditFields } from '@mcp-gateway/auth';
+import { ActivityRing } from '@mcp-gateway/console';
 import { DEFAULT_TABLE, StaticEmbedder } from '@mcp-gateway/embeddings';
 import { Supervisor, type ReconfigureResult } from '@mcp-gateway/supervisor';
 import {
@@ -57,6 +59,8 @@ export class Gateway {
   private readonly auditLog: Logger;
   private readonly supervisor: Supervisor;
   private readonly http: GatewayApp;
+  /** The recent calls the console shows. */
+  private readonly activity = new ActivityRing();
   private server: ServerType | undefined;
   private closing: Promise<void> | undefined;
   private running: GatewaySettings;
@@ -79,7 +83,10 @@ export class Gateway {
       backends: config.backends,
       logger: this.logger,
       stateDir: config.stateDir,
-      onCall: (call) => this.audit(call),
+      onCall: (call) => {
+        this.activity.record(call);
+        this.audit(call);
+      },
       ...(config.catalog ? { warmConcurrency: config.catalog.warmConcurrency } : {}),
     });
     const embedder = config.catalog?.semantic === false ? undefined : this.embedder();
@@ -96,6 +103,16 @@ export class Gateway {
       ...(embedder ? { embedder } : {}),
       serverInfo: { name: 'mcp-gateway', version: packageJson.version },
       configStatus: () => ({ ...this.status }),
+      ...(consoleServed(config)
+        ? {
+            console: {
+              activity: this.activity,
+              ...(options.load ? { reload: async () => void (await this.reload()) } : {}),
+              audit: (action: string, fields: LogFields) =>
+                this.auditLog.info('audit', { action, ...fields }),
+            },
+          }
+        : {}),
     });
   }
 
@@ -323,6 +340,14 @@ const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
 
 function isLoopback(host: string): boolean {
   return LOOPBACK.includes(host) || host.startsWith('127.');
+}
+
+/**
+ * Whether to serve the web console: unless `console: false`, with authentication (admins only), or without it on
+ * a loopback bind (a public bind without authentication gets none).
+ */
+function consoleServed(config: GatewaySettings): boolean {
+  return config.console !== false && (config.auth !== undefined || isLoopback(config.host));
 }
 
 function publicBindRefusal(host: string, what: string): string {

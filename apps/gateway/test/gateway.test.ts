@@ -109,6 +109,8 @@ describe('Gateway on the example config (real backends from npm, real socket)', 
       in_flight: 0,
       queued: 0,
       rejected: 0,
+      transport: 'stdio',
+      protocol_version: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
     });
   });
 

@@ -102,6 +102,8 @@ export class GatewayConfig implements GatewaySettings {
   readonly rateLimit?: GatewaySettings['rateLimit'];
   readonly audit!: NonNullable<GatewaySettings['audit']>;
   readonly sessions!: NonNullable<GatewaySettings['sessions']>;
+  /** The web console at `/ui`. */
+  readonly console!: boolean;
   /** Where this configuration came from, for messages. */
   readonly source!: string;
 

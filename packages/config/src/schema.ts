@@ -72,6 +72,7 @@ export const gatewayInputSchema = z.strictObject({
   catalog_wait: seconds.optional(),
   warm_concurrency: z.int().positive().optional(),
   semantic_search: z.boolean().optional(),
+  console: z.boolean().optional(),
   public_url: z.url({ protocol: /^https?$/ }).optional(),
   allowed_hosts: names.optional(),
   allowed_origins: names.optional(),

@@ -22,6 +22,10 @@ export interface BackendHealth {
   in_flight: number;
   queued: number;
   rejected: number;
+  /** How the gateway reaches it: `stdio`, `http`, `sse`, or `auto` (HTTP, legacy SSE if refused). */
+  transport: 'stdio' | 'http' | 'sse' | 'auto';
+  /** The protocol revision the running backend speaks (`2026-07-28`: the modern, stateless era), or null. */
+  protocol_version: string | null;
 }
 
 export interface BackendSummary {
@@ -58,4 +62,6 @@ export interface BackendRegistry {
   health(): Record<string, BackendHealth>;
   /** Subscribe to unclaimed backend notifications; returns the unsubscribe function. */
   onEvent(listener: BackendEventListener): () => void;
+  /** Told when a backend's state changes (it starts, is ready, crashes, hibernates, stops). */
+  onStateChange?(listener: (backend: string, state: BackendState) => void): () => void;
 }

@@ -114,4 +114,9 @@ export interface GatewaySettings {
    * meaning (the static word table of `@mcp-gateway/embeddings`).
    */
   catalog?: { waitMs: number; warmConcurrency: number; semantic: boolean };
+  /**
+   * The web console at `/ui` (default on): with `auth`, for clients with the `admin` role; without, only on a
+   * loopback bind.
+   */
+  console?: boolean;
 }

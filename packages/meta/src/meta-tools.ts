@@ -11,7 +11,7 @@ import {
   type TextEmbedder,
 } from '@mcp-gateway/core';
 import { META_TOOLS, type MetaToolName } from './definitions';
-import { ToolIndex } from './search/tool-index';
+import { ToolIndex, type SearchExplanation, type SearchHit } from './search/tool-index';
 
 /** A `tools/call` result, as MCP defines it. */
 export type ToolResult = Record<string, unknown> & { content: unknown[]; isError?: boolean };
@@ -101,6 +101,16 @@ export class MetaTools {
       if (isGatewayError(error)) return failure(error.message);
       throw error;
     }
+  }
+
+  /**
+   * The ranking `gateway_search_tools` runs, with why each tool matched: for the console's search box (it shows
+   * every tool, as an admin sees them).
+   */
+  explainSearch(query: string, limit = 10): (SearchHit & { why: SearchExplanation })[] {
+    return this.index
+      .search(query, { limit })
+      .map((hit) => ({ ...hit, why: this.index.explain(query, hit) }));
   }
 
   close(): void {

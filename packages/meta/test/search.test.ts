@@ -152,6 +152,19 @@ describe('the semantic arm', () => {
     expect(hybrid.search('show me a document', { limit: 1 })[0]!.tool.name).toBe('read_text_file');
   });
 
+  it('explains a match: the query words as written, synonyms brought in, and the closeness of meaning', () => {
+    const hybrid = new ToolIndex(catalog, { embedder });
+    const [hit] = hybrid.search('generate image', { limit: 1 });
+    expect(hit!.tool.name).toBe('generate');
+    const why = hybrid.explain('generate image', hit!);
+    expect(why.words).toEqual(['generate', 'image']);
+    expect(why.meaning).toBeCloseTo(1, 2);
+    expect(new ToolIndex(catalog).explain('open a PR', tools[0]!)).toMatchObject({
+      words: [],
+      synonyms: expect.arrayContaining(['pull', 'request']),
+    });
+  });
+
   it('keeps exact names first and lexical matches ahead of loose ones', () => {
     const hybrid = new ToolIndex(catalog, { embedder });
     expect(hybrid.search('get_forecast', { limit: 1 })[0]).toMatchObject({ exact: true });

@@ -7,9 +7,11 @@ import {
   type Catalog,
   type EventStore,
   type GatewayMode,
+  type LogFields,
   type Logger,
   type TextEmbedder,
 } from '@mcp-gateway/core';
+import { createConsole, type ActivityRing } from '@mcp-gateway/console';
 import { AggregateResources, AggregateTools, MetaTools } from '@mcp-gateway/meta';
 import { DirectRoute } from './direct/direct-route';
 import { GatewayRoute } from './gateway/gateway-route';
@@ -58,6 +60,17 @@ export interface GatewayAppOptions {
   catalogWaitMs?: number;
   /** The semantic arm of meta-mode search; lexical only without it. */
   embedder?: TextEmbedder;
+  /**
+   * The web console at `/ui` (and `/` redirecting there): none without this. With authentication on, it is for
+   * clients with the `admin` role; the app decides whether to serve it without (on loopback binds only).
+   */
+  console?: {
+    activity: ActivityRing;
+    /** The reload action; none: the console offers no reload. */
+    reload?: () => Promise<void>;
+    /** Every console action (sign-in, sign-out, reload), for the audit log. */
+    audit?: (action: string, fields: LogFields) => void;
+  };
 }
 
 export interface GatewayApp {
@@ -194,6 +207,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     '/messages',
     guarded(mcp, (c, caller) => sse.post(c.req.raw, nodeBody(c.env), caller)),
   );
+  const ui = options.console && mountConsole(app, options, options.console, source, security);
   return {
     app,
     serveEitherEra: (transport) =>
@@ -212,8 +226,43 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     close: async () => {
       unsubscribe();
       table.close();
+      ui?.close();
       if (source.mode === 'meta') source.tools.close();
       await Promise.all([sse.close(), direct.close(), gateway.close()]);
+    },
+  };
+}
+
+/** Serves the console on `app`; its search is meta mode's own (a separate index in aggregate mode). */
+function mountConsole(
+  app: Hono,
+  options: GatewayAppOptions,
+  settings: NonNullable<GatewayAppOptions['console']>,
+  source: ToolSource,
+  security: HttpSecurity,
+): { close(): void } {
+  let index: MetaTools | undefined;
+  const search = () => (source.mode === 'meta' ? source.tools : (index ??= new MetaTools(options)));
+  const started = new Date().toISOString();
+  const ui = createConsole({
+    registry: options.registry,
+    catalog: options.catalog,
+    search: (query, limit) => search().explainSearch(query, limit),
+    activity: settings.activity,
+    config: () => options.configStatus?.() ?? { generation: 1, loaded_at: started, last_error: null },
+    ...(settings.reload ? { reload: settings.reload } : {}),
+    ...(settings.audit ? { audit: settings.audit } : {}),
+    authenticator: () =>
+      security.enabled
+        ? (request, authorization) => security.identify(request.url, authorization)
+        : undefined,
+  });
+  app.route('/', ui.app);
+  app.get('/', (c) => c.redirect('/ui'));
+  return {
+    close: () => {
+      ui.close();
+      index?.close();
     },
   };
 }

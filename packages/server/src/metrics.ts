@@ -150,6 +150,7 @@ export class Metrics {
   /** The route label: a path the gateway serves, with unknown backends folded into one value. */
   private route(path: string): string {
     if (path === '/mcp' || path === '/health' || path === '/metrics') return path;
+    if (path === '/ui' || path.startsWith('/ui/')) return '/ui';
     const backend = /^\/mcp\/([^/]+)$/.exec(path)?.[1];
     if (backend) return this.registry.has(backend) ? path : '/mcp/{unknown}';
     return 'other';

@@ -145,8 +145,25 @@ export class HttpSecurity {
     };
   }
 
+  /**
+   * The identity an `Authorization` value proves for `/mcp`'s resource, or undefined (for the console, which asks
+   * for a role on top). Refusals are counted as on every path.
+   */
+  async identify(url: string, authorization: string): Promise<ClientIdentity | undefined> {
+    const { authenticator } = this.security;
+    if (!authenticator) return undefined;
+    const outcome = await authenticator.authenticate(authorization, this.endpointAt(url, '/mcp'));
+    if (!('status' in outcome)) return outcome;
+    this.metrics.authRefused(outcome.reason);
+    return undefined;
+  }
+
   private endpoint(c: Context, path: string): ProtectedEndpoint {
-    const base = this.security.publicUrl ?? new URL(c.req.url).origin;
+    return this.endpointAt(c.req.url, path);
+  }
+
+  private endpointAt(url: string, path: string): ProtectedEndpoint {
+    const base = this.security.publicUrl ?? new URL(url).origin;
     const resourcePath = path.startsWith('/mcp/') ? path : '/mcp';
     return {
       canonical: this.security.oauth?.audience ?? `${base}/mcp`,

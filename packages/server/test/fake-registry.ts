@@ -21,6 +21,8 @@ export const FAKE_HEALTH: BackendHealth = {
   in_flight: 0,
   queued: 0,
   rejected: 0,
+  transport: 'stdio',
+  protocol_version: '2025-11-25',
 };
 
 const TOOLS = [

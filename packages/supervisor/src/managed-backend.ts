@@ -27,6 +27,8 @@ export interface ManagedBackendOptions {
   onNotification: (notification: JsonRpcNotification) => void;
   /** Called after each successful start, with the new connection. */
   onStarted: (connection: LiveConnection) => void;
+  /** Called when the state changes. */
+  onState?: (state: BackendState) => void;
 }
 
 /**
@@ -58,6 +60,12 @@ export class ManagedBackend {
 
   get currentState(): BackendState {
     return this.state;
+  }
+
+  private setState(state: BackendState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.options.onState?.(state);
   }
 
   /** A live connection, starting or waiting for a scheduled restart as needed. */
@@ -111,6 +119,8 @@ export class ManagedBackend {
       last_error: this.lastError,
       uptime_s: running && this.startedAt !== null ? Math.round((Date.now() - this.startedAt) / 1000) : null,
       pid: (running && this.connection?.pid) || null,
+      transport: this.options.settings.target.kind,
+      protocol_version: (running && this.connection?.initializeResult.protocolVersion) || null,
     };
   }
 
@@ -123,7 +133,7 @@ export class ManagedBackend {
     this.abortStart?.abort();
     const connection = this.connection ?? (await this.starting?.catch(() => undefined));
     this.connection = undefined;
-    this.state = 'stopped';
+    this.setState('stopped');
     await connection?.close();
   }
 
@@ -132,7 +142,7 @@ export class ManagedBackend {
   }
 
   private start(): Promise<LiveConnection> {
-    this.state = 'starting';
+    this.setState('starting');
     const { settings, logger } = this.options;
     const abort = new AbortController();
     this.abortStart = abort;
@@ -163,7 +173,7 @@ export class ManagedBackend {
       throw new GatewayError('GATEWAY_CLOSED', 'The gateway is shutting down.');
     }
     this.connection = connection;
-    this.state = 'ready';
+    this.setState('ready');
     this.startedAt = Date.now();
     this.retryAt = 0;
     connection.onNotification(this.options.onNotification);
@@ -190,7 +200,7 @@ export class ManagedBackend {
   private failed(message: string): void {
     this.failures++;
     this.lastError = message;
-    this.state = 'degraded';
+    this.setState('degraded');
     const policy = this.options.backoff;
     const giveUp = this.failures >= policy.maxRestarts;
     const delay = giveUp ? policy.maxMs : backoffDelay(policy, this.failures);
@@ -233,7 +243,7 @@ export class ManagedBackend {
     if (!connection) return;
     if (connection.inFlight > 0) return this.touch();
     this.connection = undefined;
-    this.state = 'hibernated';
+    this.setState('hibernated');
     this.options.logger.info('backend hibernated after idle timeout');
     void connection.close();
   }

@@ -10,6 +10,7 @@ import {
   type BackendHealth,
   type BackendRegistry,
   type BackendSettings,
+  type BackendState,
   type BackendSummary,
   type CallRecord,
   type Catalog,
@@ -63,6 +64,7 @@ export class Supervisor implements BackendRegistry, Catalog {
   private backends = new Map<string, ManagedBackend>();
   private settings: Record<string, BackendSettings>;
   private readonly listeners = new Set<BackendEventListener>();
+  private readonly stateListeners = new Set<(backend: string, state: BackendState) => void>();
   private readonly catalogListeners = new Set<(backend: string) => void>();
   private readonly refreshing = new Map<string, Promise<BackendCatalog | undefined>>();
   private readonly catalogs: CatalogStore;
@@ -254,6 +256,11 @@ export class Supervisor implements BackendRegistry, Catalog {
     return () => this.listeners.delete(listener);
   }
 
+  onStateChange(listener: (backend: string, state: BackendState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
   /** Stops every backend and its processes. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
@@ -362,6 +369,11 @@ export class Supervisor implements BackendRegistry, Catalog {
       },
       onStarted: (connection) => {
         if (session === undefined) void this.refresh(name, connection);
+      },
+      // A session's own copy changes the shared backend's session count: its listeners hear the shared state.
+      onState: (state) => {
+        const shared = session === undefined ? state : this.backends.get(name)?.currentState;
+        if (shared) for (const listener of this.stateListeners) listener(name, shared);
       },
     });
   }

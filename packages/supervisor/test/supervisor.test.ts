@@ -43,7 +43,24 @@ describe('Supervisor lifecycle (fake connections, fake timers)', () => {
       in_flight: 0,
       queued: 0,
       rejected: 0,
+      transport: 'stdio',
+      protocol_version: '2025-11-25',
     });
+  });
+
+  it('tells state listeners when a backend starts, crashes and comes back', async () => {
+    const connections: FakeConnection[] = [];
+    const connect = vi.fn(async () => {
+      connections.push(new FakeConnection('a'));
+      return connections.at(-1)!;
+    });
+    await using supervisor = new Supervisor({ backends: { a: settings('a') }, connect, backoff });
+    const states: string[] = [];
+    supervisor.onStateChange((backend, state) => states.push(`${backend}:${state}`));
+    await supervisor.acquire('a');
+    connections[0]!.crash('gone');
+    await vi.runAllTimersAsync();
+    expect(states).toEqual(['a:starting', 'a:ready', 'a:degraded', 'a:starting', 'a:ready']);
   });
 
   it('names the configured backends when asked for an unknown one', async () => {

@@ -84,6 +84,7 @@ function targetsFor(backend: BenchBackend, quick: boolean): (() => Promise<Targe
       () => directStdio(backend),
       () => gateway(backend, 'json'),
       () => gateway(backend, 'invoke'),
+      () => gateway(backend, 'traced'),
       () => mcpProxy(backend, 'sse'),
       () => supergateway(backend, 'sse'),
     ];
@@ -99,7 +100,7 @@ function targetsFor(backend: BenchBackend, quick: boolean): (() => Promise<Targe
   return [
     () => directStdio(backend),
     () => directStdioSdk(backend),
-    ...(['json', 'sse', 'legacy-sse', 'sdk', 'invoke', 'api-key', 'jwt'] as const).map(
+    ...(['json', 'sse', 'legacy-sse', 'sdk', 'invoke', 'api-key', 'jwt', 'traced'] as const).map(
       (path) => () => gateway(backend, path),
     ),
     () => minimalRelay(backend),

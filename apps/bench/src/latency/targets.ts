@@ -104,11 +104,15 @@ export async function directHttp(): Promise<Target> {
 }
 
 /** Starts a proxy process on a free port and waits until it answers HTTP. */
-async function startProxy(args: (port: number) => string[]): Promise<{ child: ChildProcess; port: number }> {
+async function startProxy(
+  args: (port: number) => string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const child = spawn(process.execPath, args(port), {
     stdio: ['ignore', 'ignore', 'ignore'],
     detached: true,
+    env: { ...process.env, ...env },
   });
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -236,7 +240,7 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 /** How a client reaches the backend through the gateway. */
-export type GatewayPath = 'json' | 'sse' | 'legacy-sse' | 'sdk' | 'invoke' | 'api-key' | 'jwt';
+export type GatewayPath = 'json' | 'sse' | 'legacy-sse' | 'sdk' | 'invoke' | 'api-key' | 'jwt' | 'traced';
 
 const GATEWAY_TARGETS: Record<GatewayPath, string> = {
   json: 'gateway /mcp/{backend} (JSON)',
@@ -246,7 +250,29 @@ const GATEWAY_TARGETS: Record<GatewayPath, string> = {
   invoke: 'gateway /mcp gateway_invoke',
   'api-key': 'gateway /mcp/{backend} (JSON, API key)',
   jwt: 'gateway /mcp/{backend} (JSON, OAuth JWT)',
+  traced: 'gateway /mcp/{backend} (JSON, tracing to OTLP)',
 };
+
+/**
+ * A stand-in OpenTelemetry collector on 127.0.0.1: takes OTLP/HTTP trace exports and counts them, so that the
+ * traced target pays for building, batching and sending its spans as it would in production.
+ */
+async function startCollector() {
+  let exports = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      exports++;
+      res.setHeader('content-type', 'application/json').end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    exports: () => exports,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 /**
  * The bundled gateway CLI in its own process with the backend as its one stdio backend. `sse` asks for progress
@@ -267,8 +293,23 @@ export async function gateway(backend: BenchBackend, path: GatewayPath): Promise
     config,
     `state_dir: ${join(dir, 'state')}\nlog_level: warn\n${auth}backends:\n  ${backend.name}:\n    command: "${backend.argv.join(' ')}"\n`,
   );
-  const proxy = await startProxy((port) => [gatewayBin, '--config', config, '--port', String(port)]);
+  const collector = path === 'traced' ? await startCollector() : undefined;
+  const proxy = await startProxy(
+    (port) => [gatewayBin, '--config', config, '--port', String(port)],
+    collector ? { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url } : {},
+  );
   const name = GATEWAY_TARGETS[path];
+  if (collector) {
+    const target = await httpTarget(name, proxy, `/mcp/${backend.name}`);
+    return {
+      ...target,
+      close: async () => {
+        await target.close(); // the gateway flushes its spans as it stops
+        if (collector.exports() === 0) throw new Error('the traced gateway exported no spans');
+        await collector.close();
+      },
+    };
+  }
   if (path === 'api-key' || issuer) {
     const credential = issuer ? await issuer.token(`http://127.0.0.1:${proxy.port}/mcp`) : BENCH_KEY;
     const target = await httpTarget(name, proxy, `/mcp/${backend.name}`, undefined, {

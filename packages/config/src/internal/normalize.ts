@@ -98,6 +98,7 @@ export function normalizeGateway(
       warmConcurrency: input.warm_concurrency ?? DEFAULTS.warmConcurrency,
       semantic: input.semantic_search ?? true,
     },
+    console: input.console ?? true,
   };
 }
 

@@ -15,6 +15,16 @@ export interface SearchHit extends IndexedTool {
   exact: boolean;
 }
 
+/** Why a tool matched a query (see {@link ToolIndex.explain}). */
+export interface SearchExplanation {
+  /** The query's own words found in the tool's name, description, parameters or backend. */
+  words: string[];
+  /** Words found that only synonyms of the query's words brought in. */
+  synonyms: string[];
+  /** The cosine of the tool's meaning to the query's (semantic arm), when it is on. */
+  meaning?: number;
+}
+
 export interface SearchOptions {
   limit?: number;
   /** Only this backend's tools. */
@@ -131,6 +141,34 @@ export class ToolIndex {
     ].slice(0, limit);
   }
 
+  /**
+   * Why `hit` ranks for `query`: the query's words it contains (its own, or synonyms the query brought in), and
+   * how close its meaning is (the semantic arm's cosine, when there is one). For the console; not on the hot path.
+   */
+  explain(query: string, hit: IndexedTool): SearchExplanation {
+    const doc = this.entries.findIndex((e) => e.backend === hit.backend && e.tool.name === hit.tool.name);
+    if (doc < 0) return { words: [], synonyms: [] };
+    const { text } = parseQuery(query);
+    const has = this.docTerms[doc]!;
+    const direct = new Set(tokenize(text));
+    const matched = [...expandQuery(text, (t) => this.postings.has(t)).keys()].filter((t) => has.has(t));
+    // The query's own words as written (terms are stems: "entities" is "entity"), and synonyms as terms.
+    const written = [...new Set(text.split(/[^\p{L}\p{N}]+/u).filter(Boolean))];
+    const explanation: SearchExplanation = {
+      words: written.filter((word) => tokenize(word).some((t) => has.has(t))),
+      synonyms: matched.filter((t) => !direct.has(t)),
+    };
+    if (this.embedder)
+      this.semantic(() => {
+        const { q, vectors, dims } = this.queryVector(text);
+        if (!q) return;
+        let cos = 0;
+        for (let d = 0; d < dims; d++) cos += q[d]! * vectors[doc * dims + d]!;
+        explanation.meaning = Math.round(cos * 1000) / 1000;
+      });
+    return explanation;
+  }
+
   /** Runs the semantic arm's work; if the embedder throws, the arm is turned off and search stays lexical. */
   private semantic(work: () => unknown): void {
     try {
@@ -147,14 +185,10 @@ export class ToolIndex {
    * (weighted by `semanticWeight`) added, so that a tool with none of the query's words can still rank.
    */
   private addSemantic(query: string, scores: Float64Array): void {
-    const embedder = this.embedder!;
-    const vectors = (this.vectors ??= this.embedTools());
-    const unseen = Math.log(1 + this.entries.length) ** 2;
-    const q = embedder.embed(embedder.words(query), (w) => this.idf.get(w) ?? unseen);
+    const { q, vectors, dims } = this.queryVector(query);
     if (!q) return;
     let best = 0;
     for (const score of scores) if (score > best) best = score;
-    const dims = embedder.dimensions;
     for (let doc = 0; doc < this.entries.length; doc++) {
       let cos = 0;
       const at = doc * dims;
@@ -162,6 +196,15 @@ export class ToolIndex {
       const lexical = best > 0 ? scores[doc]! / best : 0;
       scores[doc] = cos > 0 || lexical > 0 ? lexical + RANKING.semanticWeight * cos : 0;
     }
+  }
+
+  /** The query's vector (words unseen in the tools weigh as the rarest), the tools' vectors, and their size. */
+  private queryVector(query: string) {
+    const embedder = this.embedder!;
+    const vectors = (this.vectors ??= this.embedTools());
+    const unseen = Math.log(1 + this.entries.length) ** 2;
+    const q = embedder.embed(embedder.words(query), (w) => this.idf.get(w) ?? unseen);
+    return { q, vectors, dims: embedder.dimensions };
   }
 
   /** Each tool's vector: its words weighted by their squared inverse document frequency over the index. */
