@@ -29,6 +29,8 @@ Options:
       --watch             Reload the configuration when its file changes (SIGHUP always reloads it)
       --allow-unauthenticated
                           Listen on a non-loopback --host without auth (something in front authenticates)
+      --replica NAME      This replica's key in a fleet behind a load balancer: it leads every session id
+                          (NAME.<uuid>) so the balancer can route a session to its replica; in /health too
       --version           Show version
   -h, --help              Show help
 
@@ -37,7 +39,8 @@ Commands:
   doctor                  Start every backend once and report, line by line, what works and how to fix what
                           does not: 0 if all pass, 1 if any fails, 2 if the configuration is invalid
 
-Environment: MCP_GATEWAY_PORT and MCP_GATEWAY_HOST stand in for --port and --host (the flags win).
+Environment: MCP_GATEWAY_PORT, MCP_GATEWAY_HOST and MCP_GATEWAY_REPLICA stand in for --port, --host and
+--replica (the flags win).
 Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.`;
 
 export interface CliIo {
@@ -73,7 +76,11 @@ export async function main(
       io.out(`${config.source}: valid, ${names.length} backend(s): ${names.join(', ') || '(none)'}`);
       return 0;
     }
-    const gateway = new Gateway(config, { load, allowUnauthenticated: args.allowUnauthenticated });
+    const gateway = new Gateway(config, {
+      load,
+      allowUnauthenticated: args.allowUnauthenticated,
+      ...(args.replica ? { replica: args.replica } : {}),
+    });
     const tracing = await startTracing(packageJson.version, gateway.logger, env);
     try {
       await gateway.run({ stdio: args.stdio, watch: args.watch ? file : undefined });
@@ -99,6 +106,7 @@ interface CliArgs {
   stdio: boolean;
   watch: boolean;
   allowUnauthenticated: boolean;
+  replica: string | undefined;
   help: boolean;
   version: boolean;
 }
@@ -120,6 +128,7 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         stdio: { type: 'boolean', default: false },
         watch: { type: 'boolean', default: false },
         'allow-unauthenticated': { type: 'boolean', default: false },
+        replica: { type: 'string' },
         version: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -149,9 +158,21 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     stdio: values.stdio,
     watch: values.watch,
     allowUnauthenticated: values['allow-unauthenticated'],
+    replica: parseReplica(
+      values.replica ?? (env.MCP_GATEWAY_REPLICA || undefined),
+      values.replica ? '--replica' : 'MCP_GATEWAY_REPLICA',
+    ),
     help: values.help,
     version: values.version,
   };
+}
+
+function parseReplica(text: string | undefined, from: string): string | undefined {
+  if (text === undefined || /^[a-z0-9][a-z0-9-]{0,31}$/.test(text)) return text;
+  throw new GatewayError(
+    'USAGE',
+    `${from} expects lower-case letters, digits and dashes (at most 32, not starting with a dash), got "${text}".`,
+  );
 }
 
 function parsePort(text: string, from: string): number {

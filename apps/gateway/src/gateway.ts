@@ -46,6 +46,8 @@ export interface GatewayOptions {
    * gateway behind something else that authenticates. Without it such a start is refused.
    */
   allowUnauthenticated?: boolean;
+  /** This replica's key behind a load balancer (`--replica`): it leads session ids and is in `/health`. */
+  replica?: string;
 }
 
 /**
@@ -102,6 +104,7 @@ export class Gateway {
       ...(config.catalog ? { catalogWaitMs: config.catalog.waitMs } : {}),
       ...(embedder ? { embedder } : {}),
       serverInfo: { name: 'mcp-gateway', version: packageJson.version },
+      ...(options.replica ? { replica: options.replica } : {}),
       configStatus: () => ({ ...this.status }),
       ...(consoleServed(config)
         ? {

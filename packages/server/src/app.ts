@@ -58,6 +58,11 @@ export interface GatewayAppOptions {
   sessionLimits?: SessionLimits;
   /** How long meta-mode search and listing wait for backends still being learned (5 s). */
   catalogWaitMs?: number;
+  /**
+   * This replica's key behind a load balancer: it leads every legacy session id (`r1.<uuid>`, for the balancer to
+   * route by), is in `/health`, in an `mcp-gateway-replica` header on every response, and in `/metrics`.
+   */
+  replica?: string;
   /** The semantic arm of meta-mode search; lexical only without it. */
   embedder?: TextEmbedder;
   /**
@@ -102,7 +107,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const logger = options.logger ?? silentLogger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const events = options.eventStore === null ? undefined : (options.eventStore ?? new MemoryEventStore());
-  const table = new SessionTable(options.sessionLimits);
+  const table = new SessionTable(options.sessionLimits, Date.now, options.replica);
   const direct = new DirectRoute(options.registry, options.catalog, logger, maxBodyBytes, table, events);
   const source: ToolSource =
     options.mode === 'aggregate'
@@ -121,12 +126,18 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     if (source.mode !== 'aggregate') return;
     gateway.listsChanged({ tools: source.tools.rebuild(), ...source.resources.changes() });
   });
-  const metrics = new Metrics(options.registry);
+  const metrics = new Metrics(options.registry, options.replica);
   const security = new HttpSecurity(options.security ?? {}, metrics, logger);
   const app = new Hono();
   const hosts = new HostPolicy(options.allowedHosts ?? undefined, options.allowedOrigins);
   if (options.allowedHosts !== null) app.use('*', hostGuard(hosts));
   app.use('*', metrics.count);
+  const { replica } = options;
+  if (replica)
+    app.use('*', async (c, next) => {
+      await next();
+      c.res.headers.set('mcp-gateway-replica', replica);
+    });
   /** A route that runs for an authenticated caller within its rate limit; `path` names the resource it is for. */
   const guarded =
     (path: (c: Context) => string, handler: (c: Context, caller: Caller) => Promise<Response>) =>
@@ -149,13 +160,14 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
       ...table.counts,
     });
     const caller = await security.optionalCaller(c);
-    if (!caller) return c.json({ status: report.status });
+    const who = replica ? { replica } : {};
+    if (!caller) return c.json({ status: report.status, ...who });
     const backends = Object.entries(report.backends).filter(([name]) => caller.scope.seesBackend(name));
     const catalog = catalogCoverage(
       options.catalog,
       backends.map(([name]) => name),
     );
-    return c.json({ ...report, backends: Object.fromEntries(backends), catalog });
+    return c.json({ ...report, ...who, backends: Object.fromEntries(backends), catalog });
   });
   const renderMetrics = (c: Context, caller: Caller) =>
     Promise.resolve(

@@ -10,7 +10,11 @@ export class Metrics {
   private limited = 0;
   private readonly started = Date.now();
 
-  constructor(private readonly registry: BackendRegistry) {}
+  constructor(
+    private readonly registry: BackendRegistry,
+    /** This replica's key, when it runs in a fleet: `mcp_gateway_replica_info` names it. */
+    private readonly replica?: string,
+  ) {}
 
   /** Hono middleware that counts each request once its response is known. */
   readonly count: MiddlewareHandler = async (c, next) => {
@@ -49,6 +53,10 @@ export class Metrics {
       for (const [labels, value] of samples) lines.push(`${name}${labels ? `{${labels}}` : ''} ${value}`);
     };
     const backends = Object.entries(health);
+    if (this.replica)
+      metric('mcp_gateway_replica_info', 'gauge', 'Which replica of a fleet answered: 1, labelled.', [
+        [`replica="${escape(this.replica)}"`, 1],
+      ]);
     metric(
       'mcp_gateway_backend_state',
       'gauge',

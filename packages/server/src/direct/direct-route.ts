@@ -41,7 +41,7 @@ export class DirectRoute {
     private readonly logger: Logger,
     private readonly maxBodyBytes: number,
     /** Bounds the sessions of every endpoint: idle expiry, caps and eviction. */
-    table: SessionTable,
+    private readonly table: SessionTable,
     /** Keeps what the sessions' SSE streams carry, so that a client can resume one with `Last-Event-ID`. */
     private readonly events?: EventStore,
   ) {
@@ -155,6 +155,7 @@ export class DirectRoute {
     }
     const open = (used: () => void) =>
       new DirectSession(backend, this.registry, this.logger, {
+        id: this.table.newId(),
         caller,
         catalog: this.catalog,
         events: this.events,

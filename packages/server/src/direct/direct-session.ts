@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   isNotification,
   isRequest,
@@ -28,7 +27,7 @@ const SUBSCRIPTION_METHODS = new Set(['resources/subscribe', 'resources/unsubscr
  */
 export class DirectSession {
   /** Random and unguessable; it names the session, it never authenticates anyone. */
-  readonly id = randomUUID();
+  readonly id: string;
   /** Whether `initialize` was answered with a result (a session whose initialize failed is not kept). */
   initialized = false;
   /** The resource URIs this client subscribed to: only their `resources/updated` reach it. */
@@ -45,6 +44,8 @@ export class DirectSession {
     private readonly registry: BackendRegistry,
     private readonly logger: Logger,
     options: {
+      /** From `SessionTable.newId()`. */
+      id: string;
       caller: Caller;
       catalog: Catalog;
       events?: EventStore;
@@ -52,6 +53,7 @@ export class DirectSession {
       used?: () => void;
     },
   ) {
+    this.id = options.id;
     this.caller = options.caller;
     this.catalog = options.catalog;
     this.calls = new SessionCalls(logger, options.used ?? (() => {}));

@@ -26,6 +26,7 @@ export class GatewayRoute {
   private readonly registry: BackendRegistry;
   private readonly maxBodyBytes: number;
   private readonly events: EventStore | undefined;
+  private readonly table: SessionTable;
 
   constructor(
     private readonly source: ToolSource,
@@ -49,6 +50,7 @@ export class GatewayRoute {
       maxBodyBytes,
       logger,
     );
+    this.table = options.table;
     this.sessions = new SessionRoute(options.table, logger);
   }
 
@@ -145,6 +147,7 @@ export class GatewayRoute {
   private async open(caller: Caller, used: () => void): Promise<ServerSession> {
     const { scope } = caller;
     const session = new ServerSession(caller, {
+      id: this.table.newId(),
       events: this.events,
       used,
       logger: this.logger,

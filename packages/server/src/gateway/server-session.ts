@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/server';
 import {
   JsonRpcError,
@@ -36,8 +35,8 @@ export type CallTool = (
  */
 export class ServerSession implements Transport {
   /** Random and unguessable; it names the session, it never authenticates anyone. */
-  readonly id = randomUUID();
-  readonly sessionId = this.id;
+  readonly id: string;
+  readonly sessionId: string;
   onmessage?: Transport['onmessage'];
   onclose?: () => void;
   onerror?: (error: Error) => void;
@@ -57,13 +56,17 @@ export class ServerSession implements Transport {
     /** The client that opened the session: only it can use it. */
     readonly caller: Caller,
     options: {
+      /** From `SessionTable.newId()`. */
+      id: string;
       events?: EventStore;
       /** Told when the session was used (a request answered): the idle countdown starts again. */
       used?: () => void;
       callTool?: CallTool;
       logger?: Logger;
-    } = {},
+    },
   ) {
+    this.id = options.id;
+    this.sessionId = options.id;
     this.streams = new SessionStreams(this.id, options.events);
     this.used = options.used ?? (() => {});
     this.calls = new SessionCalls(options.logger ?? silentLogger, this.used);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /** How many legacy client sessions the gateway keeps, and for how long without use. */
 export interface SessionLimits {
   /** A session unused this long, with nothing in flight and no stream open, ends; 0: never. */
@@ -28,6 +29,14 @@ export interface TrackedSession {
  * session is refused (503).
  */
 export class SessionTable {
+  /**
+   * A new session id: random and unguessable (it names a session, it never authenticates anyone), led by the
+   * replica's key when there is one.
+   */
+  newId(): string {
+    return this.replica ? `${this.replica}.${randomUUID()}` : randomUUID();
+  }
+
   /** Least recently used first: a use moves a session to the end. */
   private readonly sessions = new Map<string, TrackedSession>();
   private readonly perOwner = new Map<string, number>();
@@ -38,6 +47,8 @@ export class SessionTable {
   constructor(
     private limits: SessionLimits = DEFAULT_SESSION_LIMITS,
     private readonly now: () => number = Date.now,
+    /** This replica's key, put in front of every session id (`r1.<uuid>`) for a load balancer to route by. */
+    private readonly replica?: string,
   ) {
     this.update(limits);
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
 import type { JsonRpcMessage, Logger } from '@mcp-gateway/core';
 import { LOCAL_CALLER, type Caller } from '../internal/caller';
@@ -16,7 +15,8 @@ const SSE = { route: '/messages', era: 'legacy' } as const;
  * through {@link SseRoute.post}.
  */
 class SseServerTransport implements Transport {
-  readonly sessionId = randomUUID(); // unguessable; it names the stream, it never authenticates anyone
+  /** Unguessable; it names the stream, it never authenticates anyone. */
+  readonly sessionId: string;
   readonly stream: SseStream;
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: () => void;
@@ -27,7 +27,10 @@ class SseServerTransport implements Transport {
     readonly caller: Caller,
     /** Runs once the stream is over, whoever ended it. */
     private readonly onGone: () => void,
+    /** From `SessionTable.newId()`. */
+    id: string,
   ) {
+    this.sessionId = id;
     this.stream = new SseStream(
       {},
       {
@@ -87,7 +90,7 @@ export class SseRoute {
       this.streams.delete(transport.sessionId);
       this.table.remove(transport.sessionId);
     };
-    const transport = new SseServerTransport(caller, gone);
+    const transport = new SseServerTransport(caller, gone, this.table.newId());
     this.streams.set(transport.sessionId, transport);
     this.table.add({
       id: transport.sessionId,

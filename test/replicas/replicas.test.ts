@@ -1,0 +1,189 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { fixtureBackend, freePort } from '@mcp-gateway/examples';
+import { debianProgram, root, waitFor } from '../deploy/helpers';
+
+/** Three replicas of the gateway (real CLI processes, one config file) behind real nginx with deploy/nginx. */
+const dir = mkdtempSync(join(tmpdir(), 'mcpgw-replicas-'));
+const replicas = new Map<string, { port: number; child: ChildProcess }>();
+let nginx: ChildProcess;
+let base: string;
+
+function startReplica(name: string, port: number, config: string): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'apps/gateway/src/bin.ts',
+      '--config',
+      config,
+      '--port',
+      String(port),
+      '--replica',
+      name,
+    ],
+    { cwd: root, stdio: 'ignore', detached: true },
+  );
+}
+
+beforeAll(async () => {
+  const nginxBin = await debianProgram('nginx', 'nginx');
+  const config = join(dir, 'servers.yaml');
+  writeFileSync(
+    config,
+    `state_dir: ${JSON.stringify(join(dir, 'state'))}\nbackends:\n  fixture:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(fixtureBackend)}]\n`,
+  );
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const front = await freePort();
+  ['r1', 'r2', 'r3'].forEach((name, i) =>
+    replicas.set(name, { port: ports[i]!, child: startReplica(name, ports[i]!, config) }),
+  );
+  // deploy/nginx as shipped, with this run's ports.
+  const site = readFileSync(join(root, 'deploy/nginx/mcp-gateway.conf'), 'utf8')
+    .replaceAll('127.0.0.1:39400', `127.0.0.1:${front}`)
+    .replace(/127\.0\.0\.1:3940([123])/g, (_, n: string) => `127.0.0.1:${ports[Number(n) - 1]}`);
+  writeFileSync(join(dir, 'site.conf'), site);
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents {}\nhttp {\n  access_log off;\n` +
+      ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+        .map((temp) => `  ${temp}_temp_path ${dir}/${temp};\n`)
+        .join('') +
+      `  include ${dir}/site.conf;\n}\n`,
+  );
+  nginx = spawn(nginxBin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], {
+    stdio: 'ignore',
+    detached: true,
+  });
+  base = `http://127.0.0.1:${front}`;
+  for (const { port } of replicas.values())
+    await waitFor(
+      'a replica',
+      async () => ((await fetch(`http://127.0.0.1:${port}/health`)).ok ? true : undefined),
+      60_000,
+    );
+  await waitFor('nginx', async () => ((await fetch(`${base}/health`)).ok ? true : undefined));
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of [nginx, ...[...replicas.values()].map((r) => r.child)])
+    if (child?.pid && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      process.kill(-child.pid, 'SIGTERM');
+      await exited;
+    }
+});
+
+/** One stateless modern-era (2026-07-28) `tools/call echo` through nginx: the echo and the replica that served it. */
+async function modernEcho(message: string): Promise<{ text: string; replica: string | null }> {
+  const response = await fetch(`${base}/mcp/fixture`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': 'echo',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: {
+        name: 'echo',
+        arguments: { message },
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: 'replica-test', version: '1' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
+    }),
+  });
+  const body = (await response.json()) as { result?: { content: { text: string }[] } };
+  return {
+    text: body.result?.content[0]?.text ?? JSON.stringify(body),
+    replica: response.headers.get('mcp-gateway-replica'),
+  };
+}
+
+/** A 2025-era SDK client with a session through nginx; its session id names its replica. */
+async function legacyClient(): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+  const client = new Client({ name: 'replica-test', version: '1' });
+  const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp/fixture`));
+  await client.connect(transport);
+  return { client, transport };
+}
+
+const echo = async (client: Client, message: string) =>
+  ((await client.callTool({ name: 'echo', arguments: { message } })).content as { text: string }[])[0]!.text;
+
+describe('three replicas behind nginx (deploy/nginx)', () => {
+  it('serves modern-era requests on any replica, each with its own answer', async () => {
+    const served = await Promise.all(Array.from({ length: 30 }, (_, i) => modernEcho(`modern ${i}`)));
+    expect(served.map((s) => s.text)).toEqual(Array.from({ length: 30 }, (_, i) => `modern ${i}`));
+    expect(new Set(served.map((s) => s.replica))).toEqual(new Set(['r1', 'r2', 'r3']));
+  });
+
+  it('keeps each legacy session on its replica: calls with progress, and /health says who answered', async () => {
+    const clients = await Promise.all(Array.from({ length: 6 }, legacyClient));
+    try {
+      const owners = clients.map(({ transport }) => transport.sessionId!.split('.')[0]);
+      expect(owners.every((owner) => ['r1', 'r2', 'r3'].includes(owner!))).toBe(true);
+      for (const [i, { client }] of clients.entries()) {
+        for (let call = 0; call < 10; call++)
+          expect(await echo(client, `c${i} #${call}`)).toBe(`c${i} #${call}`);
+        const progress: number[] = [];
+        await client.callTool(
+          { name: 'progress', arguments: { steps: 3, ms: 5 } },
+          { onprogress: (p) => progress.push(p.progress) },
+        );
+        expect(progress).toEqual([1, 2, 3]);
+      }
+      const health = await fetch(`${base}/health`);
+      expect(['r1', 'r2', 'r3']).toContain(((await health.json()) as { replica: string }).replica);
+    } finally {
+      await Promise.all(clients.map(({ client }) => client.close()));
+    }
+  });
+
+  it('loses one replica: modern clients see no failure, its legacy clients re-initialize once, the others go on', async () => {
+    // Sessions until every replica holds at least one.
+    const sessions: Awaited<ReturnType<typeof legacyClient>>[] = [];
+    while (
+      new Set(sessions.map((s) => s.transport.sessionId!.split('.')[0])).size < 3 &&
+      sessions.length < 30
+    )
+      sessions.push(await legacyClient());
+    const ownerOf = (s: (typeof sessions)[number]) => s.transport.sessionId!.split('.')[0];
+    const dead = replicas.get('r1')!.child;
+    const exited = new Promise((resolve) => dead.once('exit', resolve));
+    process.kill(-dead.pid!, 'SIGKILL');
+    await exited;
+
+    const modern = await Promise.all(Array.from({ length: 20 }, (_, i) => modernEcho(`after ${i}`)));
+    expect(modern.map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `after ${i}`));
+    expect(modern.some((m) => m.replica === 'r1')).toBe(false);
+
+    for (const session of sessions) {
+      if (ownerOf(session) !== 'r1') {
+        expect(await echo(session.client, `still ${session.transport.sessionId}`)).toBe(
+          `still ${session.transport.sessionId}`,
+        );
+        continue;
+      }
+      // Its replica is gone: the backup answers that the session is unknown (404), never with another's data.
+      await expect(echo(session.client, 'lost')).rejects.toThrow(/404|not found/i);
+      const again = await legacyClient();
+      expect(ownerOf(again)).not.toBe('r1');
+      expect(await echo(again.client, 'recovered')).toBe('recovered');
+      await again.client.close();
+    }
+    await Promise.all(sessions.map(({ client }) => client.close().catch(() => {})));
+  });
+});
