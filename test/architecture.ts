@@ -11,6 +11,7 @@ export const ALLOWED: Record<string, string[]> = {
   '@mcp-gateway/auth': ['@mcp-gateway/core'],
   '@mcp-gateway/embeddings': ['@mcp-gateway/core'],
   '@mcp-gateway/console': ['@mcp-gateway/core'],
+  '@mcp-gateway/redis': ['@mcp-gateway/core'],
   '@mcp-gateway/server': [
     '@mcp-gateway/core',
     '@mcp-gateway/config',

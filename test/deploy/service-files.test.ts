@@ -1,7 +1,8 @@
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { root, run } from './helpers';
 
 describe('deploy/systemd/mcp-gateway.service', () => {
@@ -47,5 +48,49 @@ describe('deploy/launchd/com.mcp.gateway.plist', () => {
       StandardOutPath: '/usr/local/var/log/mcp-gateway.log',
       StandardErrorPath: '/usr/local/var/log/mcp-gateway.log',
     });
+  });
+});
+
+describe('deploy/kubernetes', () => {
+  // Manifests are read as the untyped YAML they are; the checks below say what shape they expect.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  type Manifest = Record<string, any>;
+  const manifests = Object.fromEntries(
+    ['configmap', 'secret', 'deployment', 'service'].map((name) => [
+      name,
+      parse(readFileSync(join(root, `deploy/kubernetes/${name}.yaml`), 'utf8')) as Manifest,
+    ]),
+  );
+
+  it('runs three replicas that probe /health, name themselves after their pod and read the config and secret', () => {
+    const { spec } = manifests.deployment!;
+    expect(spec.replicas).toBe(3);
+    const [container] = spec.template.spec.containers;
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+    expect(container.env).toContainEqual({
+      name: 'MCP_GATEWAY_REPLICA',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
+    expect(container.envFrom).toEqual([{ secretRef: { name: manifests.secret!.metadata.name } }]);
+    expect(spec.template.spec.volumes).toContainEqual({
+      name: 'config',
+      configMap: { name: manifests.configmap!.metadata.name },
+    });
+    expect(manifests.service!.spec.selector).toEqual(spec.selector.matchLabels);
+  });
+
+  it("holds a configuration the gateway accepts, with the secret's values", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpgw-k8s-'));
+    const file = join(dir, 'servers.yaml');
+    writeFileSync(file, manifests.configmap!.data['servers.yaml']);
+    const checked = await run(
+      process.execPath,
+      ['--import', 'tsx', 'apps/gateway/src/bin.ts', 'check', '--config', file],
+      { cwd: root, env: { ...process.env, ...manifests.secret!.stringData } },
+    );
+    expect(checked.stderr).toBe('');
+    expect(checked.stdout).toContain('valid, 1 backend(s): docs');
+    expect(checked.code).toBe(0);
   });
 });

@@ -7,11 +7,35 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { fixtureBackend, freePort } from '@mcp-gateway/examples';
 import { debianProgram, root, waitFor } from '../deploy/helpers';
 
-/** Three replicas of the gateway (real CLI processes, one config file) behind real nginx with deploy/nginx. */
+/**
+ * Three replicas of the gateway (real CLI processes, one config file) behind real nginx with deploy/nginx, sharing
+ * their stream events through a real redis-server.
+ */
 const dir = mkdtempSync(join(tmpdir(), 'mcpgw-replicas-'));
 const replicas = new Map<string, { port: number; child: ChildProcess }>();
 let nginx: ChildProcess;
+let redis: ChildProcess;
+let redisBin: string;
+let redisPort: number;
 let base: string;
+
+function startRedis(): ChildProcess {
+  return spawn(
+    redisBin,
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+      detached: true,
+    },
+  );
+}
+
+async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  process.kill(-child.pid, signal);
+  await exited;
+}
 
 function startReplica(name: string, port: number, config: string): ChildProcess {
   return spawn(
@@ -33,10 +57,13 @@ function startReplica(name: string, port: number, config: string): ChildProcess 
 
 beforeAll(async () => {
   const nginxBin = await debianProgram('nginx', 'nginx');
+  redisBin = await debianProgram('redis-server', 'redis-server');
+  redisPort = await freePort();
+  redis = startRedis();
   const config = join(dir, 'servers.yaml');
   writeFileSync(
     config,
-    `state_dir: ${JSON.stringify(join(dir, 'state'))}\nbackends:\n  fixture:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(fixtureBackend)}]\n`,
+    `state_dir: ${JSON.stringify(join(dir, 'state'))}\nredis: { url: "redis://127.0.0.1:${redisPort}" }\nbackends:\n  fixture:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(fixtureBackend)}]\n`,
   );
   const ports = [await freePort(), await freePort(), await freePort()];
   const front = await freePort();
@@ -71,12 +98,8 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of [nginx, ...[...replicas.values()].map((r) => r.child)])
-    if (child?.pid && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      process.kill(-child.pid, 'SIGTERM');
-      await exited;
-    }
+  for (const child of [nginx, redis, ...[...replicas.values()].map((r) => r.child)])
+    if (child) await stop(child);
 });
 
 /** One stateless modern-era (2026-07-28) `tools/call echo` through nginx: the echo and the replica that served it. */
@@ -120,6 +143,62 @@ async function legacyClient(): Promise<{ client: Client; transport: StreamableHT
   return { client, transport };
 }
 
+/** A 2025-era session over raw HTTP through nginx, to see every SSE event and its id. */
+async function rawSession() {
+  const post = (body: object, session?: string) =>
+    fetch(`${base}/mcp/fixture`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...(session ? { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  const init = await post({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
+  const session = init.headers.get('mcp-session-id')!;
+  await init.text();
+  await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session)).text();
+  return {
+    session,
+    /** A `progress` call: its answer is an SSE stream of 3 progress notifications, then the result. */
+    progress: async () => events(await (await post(progressCall, session)).text()),
+    resume: (lastEventId: string) =>
+      fetch(`${base}/mcp/fixture`, {
+        headers: {
+          accept: 'text/event-stream',
+          'mcp-session-id': session,
+          'mcp-protocol-version': '2025-11-25',
+          'last-event-id': lastEventId,
+        },
+      }),
+  };
+}
+
+const progressCall = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: { name: 'progress', arguments: { steps: 3, ms: 5 }, _meta: { progressToken: 'p' } },
+};
+
+/** The events of an SSE body: id (if any) and parsed data. */
+function events(body: string): { id: string | undefined; data: Record<string, unknown> }[] {
+  return body
+    .split('\n\n')
+    .map((frame) => {
+      const id = /^id: (.*)$/m.exec(frame)?.[1];
+      const data = /^data: (.*)$/m.exec(frame)?.[1];
+      return data ? { id, data: JSON.parse(data) as Record<string, unknown> } : undefined;
+    })
+    .filter((event) => event !== undefined);
+}
+
 const echo = async (client: Client, message: string) =>
   ((await client.callTool({ name: 'echo', arguments: { message } })).content as { text: string }[])[0]!.text;
 
@@ -150,6 +229,30 @@ describe('three replicas behind nginx (deploy/nginx)', () => {
     } finally {
       await Promise.all(clients.map(({ client }) => client.close()));
     }
+  });
+
+  it('keeps serving while Redis is away, refuses only resumption (503), and recovers when it is back', async () => {
+    const session = await rawSession();
+    const before = await session.progress();
+    expect(before.every((e) => e.id !== undefined)).toBe(true); // stored in Redis: resumable
+    await stop(redis);
+    const modern = await modernEcho('no redis');
+    expect(modern.text).toBe('no redis');
+    const during = await session.progress();
+    expect(during.map((e) => e.data.method ?? 'result')).toEqual([
+      'notifications/progress',
+      'notifications/progress',
+      'notifications/progress',
+      'result',
+    ]);
+    expect(during.every((e) => e.id === undefined)).toBe(true); // delivered, but not resumable
+    const refused = await session.resume(before[0]!.id!);
+    expect(refused.status).toBe(503);
+    expect(await refused.text()).toMatch(/event store cannot be read now/);
+    redis = startRedis();
+    await waitFor('resumable streams again', async () =>
+      (await session.progress()).every((e) => e.id !== undefined) ? true : undefined,
+    );
   });
 
   it('loses one replica: modern clients see no failure, its legacy clients re-initialize once, the others go on', async () => {
@@ -185,5 +288,18 @@ describe('three replicas behind nginx (deploy/nginx)', () => {
       await again.client.close();
     }
     await Promise.all(sessions.map(({ client }) => client.close().catch(() => {})));
+  });
+
+  it('resumes, on another replica, the stream of a session whose replica died (Last-Event-ID), nothing twice', async () => {
+    let session = await rawSession();
+    while (!session.session.startsWith('r2.')) session = await rawSession(); // r1 is gone; nginx spreads the rest
+    const sent = await session.progress();
+    expect(sent).toHaveLength(4);
+    await stop(replicas.get('r2')!.child, 'SIGKILL');
+    const resumed = await session.resume(sent[0]!.id!);
+    expect(resumed.status).toBe(200);
+    expect(resumed.headers.get('mcp-gateway-replica')).toBe('r3');
+    const replayed = events(await resumed.text());
+    expect(replayed).toEqual(sent.slice(1)); // every event after the one named, once, in order
   });
 });

@@ -168,10 +168,10 @@ function parse(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
 }
 
 function parseReplica(text: string | undefined, from: string): string | undefined {
-  if (text === undefined || /^[a-z0-9][a-z0-9-]{0,31}$/.test(text)) return text;
+  if (text === undefined || /^[a-z0-9][a-z0-9-]{0,62}$/.test(text)) return text;
   throw new GatewayError(
     'USAGE',
-    `${from} expects lower-case letters, digits and dashes (at most 32, not starting with a dash), got "${text}".`,
+    `${from} expects lower-case letters, digits and dashes (at most 63, not starting with a dash), got "${text}".`,
   );
 }
 

@@ -15,6 +15,7 @@ import {
 import { AccessPolicy, Authenticator, RateLimiter, auditFields } from '@mcp-gateway/auth';
 import { ActivityRing } from '@mcp-gateway/console';
 import { DEFAULT_TABLE, StaticEmbedder } from '@mcp-gateway/embeddings';
+import { RedisEventStore } from '@mcp-gateway/redis';
 import { Supervisor, type ReconfigureResult } from '@mcp-gateway/supervisor';
 import {
   createGatewayApp,
@@ -35,6 +36,7 @@ const RESTART_REQUIRED = {
   mode: 'mode',
   stateDir: 'state_dir',
   logLevel: 'log_level',
+  redis: 'redis',
 } as const satisfies Partial<Record<keyof GatewaySettings, string>>;
 
 export interface GatewayOptions {
@@ -61,6 +63,8 @@ export class Gateway {
   private readonly auditLog: Logger;
   private readonly supervisor: Supervisor;
   private readonly http: GatewayApp;
+  /** The shared event store, when `redis` is configured. */
+  private readonly events: RedisEventStore | undefined;
   /** The recent calls the console shows. */
   private readonly activity = new ActivityRing();
   private server: ServerType | undefined;
@@ -92,6 +96,13 @@ export class Gateway {
       ...(config.catalog ? { warmConcurrency: config.catalog.warmConcurrency } : {}),
     });
     const embedder = config.catalog?.semantic === false ? undefined : this.embedder();
+    // Replicas share their stream events through Redis; without it they stay in this process's memory.
+    this.events = config.redis
+      ? RedisEventStore.connect(config.redis.url, {
+          prefix: config.redis.prefix,
+          ttlSeconds: config.redis.eventTtlS,
+        })
+      : undefined;
     this.http = createGatewayApp({
       registry: this.supervisor,
       catalog: this.supervisor,
@@ -104,6 +115,7 @@ export class Gateway {
       ...(config.catalog ? { catalogWaitMs: config.catalog.waitMs } : {}),
       ...(embedder ? { embedder } : {}),
       serverInfo: { name: 'mcp-gateway', version: packageJson.version },
+      ...(this.events ? { eventStore: this.events } : {}),
       ...(options.replica ? { replica: options.replica } : {}),
       configStatus: () => ({ ...this.status }),
       ...(consoleServed(config)
@@ -150,11 +162,12 @@ export class Gateway {
     const config = next ?? this.options.load!();
     const kept: Partial<GatewaySettings> = {};
     for (const [key, name] of Object.entries(RESTART_REQUIRED) as [keyof typeof RESTART_REQUIRED, string][]) {
-      if (config[key] === this.running[key]) continue;
-      this.logger.warn(`restart required to change ${name}`, {
-        running: this.running[key],
-        configured: config[key],
-      });
+      if (JSON.stringify(config[key]) === JSON.stringify(this.running[key])) continue;
+      // The Redis URL may hold a password: its change is named, not shown.
+      this.logger.warn(
+        `restart required to change ${name}`,
+        key === 'redis' ? {} : { running: this.running[key], configured: config[key] },
+      );
       Object.assign(kept, { [key]: this.running[key] });
     }
     if (!config.auth && !isLoopback(this.running.host) && !this.options.allowUnauthenticated)
@@ -309,6 +322,7 @@ export class Gateway {
       }
       await this.http.close();
       await this.supervisor.close();
+      await this.events?.close();
     })();
     return this.closing;
   }

@@ -73,6 +73,13 @@ export const gatewayInputSchema = z.strictObject({
   warm_concurrency: z.int().positive().optional(),
   semantic_search: z.boolean().optional(),
   console: z.boolean().optional(),
+  redis: z
+    .strictObject({
+      url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
+      prefix: z.string().min(1).optional(),
+      event_ttl: seconds.optional(),
+    })
+    .optional(),
   public_url: z.url({ protocol: /^https?$/ }).optional(),
   allowed_hosts: names.optional(),
   allowed_origins: names.optional(),

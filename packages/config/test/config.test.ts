@@ -156,7 +156,7 @@ backends:
       code: 'CONFIG_INVALID',
       message: `Invalid configuration in ${file} (6 problems):
   - port (line 1): expected a number, found string "abc"
-  - colour (line 2): unknown key "colour"; allowed here: port, host, enable_meta_mcp, mode, log_level, state_dir, start_timeout, request_timeout, idle_timeout, max_concurrency, max_queue, session_idle_timeout, max_sessions, max_sessions_per_client, catalog_wait, warm_concurrency, semantic_search, console, public_url, allowed_hosts, allowed_origins, auth, access, rate_limit, audit, backends
+  - colour (line 2): unknown key "colour"; allowed here: port, host, enable_meta_mcp, mode, log_level, state_dir, start_timeout, request_timeout, idle_timeout, max_concurrency, max_queue, session_idle_timeout, max_sessions, max_sessions_per_client, catalog_wait, warm_concurrency, semantic_search, console, redis, public_url, allowed_hosts, allowed_origins, auth, access, rate_limit, audit, backends
   - backends.tavily.command (line 5): expected a string, found number 42
   - backends.tavily.env.KEY (line 7): environment variable MCPGW_UNSET_VAR is not set (used as "\${MCPGW_UNSET_VAR}"); set it, or write \${MCPGW_UNSET_VAR:-default}
   - backends.nothing (line 8): expected \`command\` (a stdio backend) or \`http_url\` (an HTTP backend), found neither

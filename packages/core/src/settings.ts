@@ -119,4 +119,9 @@ export interface GatewaySettings {
    * loopback bind.
    */
   console?: boolean;
+  /**
+   * Shared state for replicas: legacy sessions' stream events go to Redis at `url` (keys under `prefix`, kept
+   * `eventTtlS` after the last write), so a stream can be resumed on any replica.
+   */
+  redis?: { url: string; prefix: string; eventTtlS: number };
 }

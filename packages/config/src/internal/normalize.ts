@@ -99,6 +99,15 @@ export function normalizeGateway(
       semantic: input.semantic_search ?? true,
     },
     console: input.console ?? true,
+    ...(input.redis
+      ? {
+          redis: {
+            url: input.redis.url,
+            prefix: input.redis.prefix ?? 'mcpgw:',
+            eventTtlS: input.redis.event_ttl ?? 3600,
+          },
+        }
+      : {}),
   };
 }
 

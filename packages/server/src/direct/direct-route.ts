@@ -45,7 +45,7 @@ export class DirectRoute {
     /** Keeps what the sessions' SSE streams carry, so that a client can resume one with `Last-Event-ID`. */
     private readonly events?: EventStore,
   ) {
-    this.sessions = new SessionRoute(table, logger);
+    this.sessions = new SessionRoute(table, logger, events);
     // What a session's own connection sends is for that session alone; what a shared one sends, for all of them.
     this.unsubscribe = registry.onEvent((backend, notification, own) => {
       const mine = (session: { backend: string; id?: string }) =>

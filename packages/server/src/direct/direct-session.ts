@@ -57,7 +57,7 @@ export class DirectSession {
     this.caller = options.caller;
     this.catalog = options.catalog;
     this.calls = new SessionCalls(logger, options.used ?? (() => {}));
-    this.streams = new SessionStreams(this.id, options.events);
+    this.streams = new SessionStreams(this.id, options.events, options.caller.owner);
   }
 
   /**

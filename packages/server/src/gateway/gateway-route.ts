@@ -51,7 +51,7 @@ export class GatewayRoute {
       logger,
     );
     this.table = options.table;
-    this.sessions = new SessionRoute(options.table, logger);
+    this.sessions = new SessionRoute(options.table, logger, options.events);
   }
 
   /**

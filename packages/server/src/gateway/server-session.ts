@@ -67,7 +67,7 @@ export class ServerSession implements Transport {
   ) {
     this.id = options.id;
     this.sessionId = options.id;
-    this.streams = new SessionStreams(this.id, options.events);
+    this.streams = new SessionStreams(this.id, options.events, caller.owner);
     this.used = options.used ?? (() => {});
     this.calls = new SessionCalls(options.logger ?? silentLogger, this.used);
     this.callTool = options.callTool;

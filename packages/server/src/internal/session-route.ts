@@ -1,4 +1,4 @@
-import { isRequest, type JsonRpcMessage, type Logger } from '@mcp-gateway/core';
+import { isRequest, type EventStore, type JsonRpcMessage, type Logger } from '@mcp-gateway/core';
 import type { Caller } from './caller';
 import {
   MAX_CALLS_PER_SESSION,
@@ -9,7 +9,10 @@ import {
   tooManyCalls,
   type PostedMessages,
 } from './http';
+import { eventScope, scopedEvents } from './scoped-events';
+import { storeUnavailable } from './session-streams';
 import type { SessionTable } from './session-table';
+import { replay } from './sse';
 
 /** What {@link SessionRoute} needs of a 2025-era Streamable HTTP session. */
 export interface HttpSession {
@@ -38,6 +41,8 @@ export class SessionRoute<S extends HttpSession> {
   constructor(
     private readonly table: SessionTable,
     private readonly logger: Logger,
+    /** The event store: with a shared one, a stream of a session this replica does not hold can be replayed. */
+    private readonly events?: EventStore,
   ) {}
 
   get size(): number {
@@ -100,7 +105,7 @@ export class SessionRoute<S extends HttpSession> {
     belongs: (session: S) => boolean = () => true,
   ): Promise<Response> {
     const session = this.session(request, caller, belongs);
-    if (session instanceof Response) return session;
+    if (session instanceof Response) return (await this.orphan(request, caller)) ?? session;
     this.table.touch(session.id);
     if (request.method === 'DELETE') {
       this.end(session);
@@ -110,6 +115,27 @@ export class SessionRoute<S extends HttpSession> {
       return refuse(406, 'Not Acceptable: a GET stream needs Accept: text/event-stream.');
     const lastEventId = request.headers.get('last-event-id');
     return lastEventId ? session.resume(lastEventId) : session.listen();
+  }
+
+  /**
+   * A GET with `Last-Event-ID` for a session this replica does not hold (its replica is gone, the load balancer
+   * sent the client here): the events its streams stored after that one, from the shared store, then the end of
+   * the stream. Only the session's own client finds them (they are stored under its owner). The session itself
+   * is not rebuilt: its next POST gets 404 and the client starts a new one. Undefined when there is nothing to
+   * replay.
+   */
+  private async orphan(request: Request, caller: Caller): Promise<Response | undefined> {
+    const id = request.headers.get('mcp-session-id');
+    const lastEventId = request.headers.get('last-event-id');
+    if (request.method !== 'GET' || !id || !lastEventId || !this.events) return undefined;
+    const store = scopedEvents(this.events, eventScope(caller.owner, id));
+    try {
+      if ((await store.getStreamIdForEventId(lastEventId)) === undefined) return undefined;
+    } catch (error) {
+      return storeUnavailable(error);
+    }
+    this.logger.info('replaying the stored events of a session this replica does not hold', { session: id });
+    return replay({ 'mcp-session-id': id }, store, lastEventId);
   }
 
   /** Ends a session (DELETE, expiry, eviction, a removed backend): everything it holds goes with it. Idempotent. */

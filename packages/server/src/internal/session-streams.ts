@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore, JsonRpcMessage } from '@mcp-gateway/core';
+import { errorMessage, type EventStore, type JsonRpcMessage } from '@mcp-gateway/core';
 import { refuse } from './http';
-import { scopedEvents } from './scoped-events';
+import { eventScope, scopedEvents } from './scoped-events';
 import { SseStream, replay } from './sse';
 
 /**
@@ -19,8 +19,10 @@ export class SessionStreams {
   constructor(
     private readonly sessionId: string,
     events?: EventStore,
+    /** Whose session it is (`Caller.owner`): its events are stored under the owner and the id. */
+    owner = 'local',
   ) {
-    this.events = events && scopedEvents(events, sessionId);
+    this.events = events && scopedEvents(events, eventScope(owner, sessionId));
   }
 
   /** The headers of every response of the session. */
@@ -61,7 +63,12 @@ export class SessionStreams {
    * stored events after it, then whatever the stream still carries.
    */
   async resume(lastEventId: string): Promise<Response> {
-    const streamId = await this.events?.getStreamIdForEventId(lastEventId);
+    let streamId: string | undefined;
+    try {
+      streamId = await this.events?.getStreamIdForEventId(lastEventId);
+    } catch (error) {
+      return storeUnavailable(error);
+    }
     if (!this.events || streamId === undefined)
       return refuse(
         400,
@@ -84,4 +91,14 @@ export class SessionStreams {
     for (const stream of this.resumable.values()) stream.end();
     void this.events?.forgetStreams?.('').catch(() => {}); // this session's part of the store
   }
+}
+
+/** 503 for a resume the shared event store cannot answer now (Redis away): the client may retry. */
+export function storeUnavailable(error: unknown): Response {
+  return refuse(
+    503,
+    `Service Unavailable: the event store cannot be read now (${errorMessage(error)}); retry, or open a new GET stream without Last-Event-ID.`,
+    undefined,
+    { 'retry-after': '5' },
+  );
 }
