@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '@mcp-gateway/core';
-import { createGatewayApp } from '../src/index';
+import { MemoryEventStore, createGatewayApp } from '../src/index';
 import { FakeRegistry } from './fake-registry';
 
 // The gateway's own Streamable HTTP on /mcp/{backend}, at the HTTP level (the SDK client tests are in app.test.ts).
@@ -260,5 +260,47 @@ describe('resource subscriptions on a shared backend', () => {
     expect(await logs()).toEqual([]);
     expect(await logs('error')).toEqual([]);
     expect(await logs('debug')).toMatchObject([{ params: { level: 'info', data: 'echoing hi' } }]);
+  });
+});
+
+describe('a shared event store across replicas', () => {
+  it('replays, on another replica, the stored events of a session it does not hold, after the one named', async () => {
+    const store = new MemoryEventStore();
+    const first = createGatewayApp({
+      registry: new FakeRegistry(),
+      catalog: new FakeRegistry(),
+      eventStore: store,
+      replica: 'r1',
+    });
+    const other = new FakeRegistry();
+    const second = createGatewayApp({ registry: other, catalog: other, eventStore: store, replica: 'r2' });
+    const { init, send } = await open(first);
+    const session = init.headers.get('mcp-session-id')!;
+    expect(session).toMatch(/^r1\./);
+    const streamed = await (await send(echo(2, { progressToken: 'p' }))).text();
+    const ids = [...streamed.matchAll(/^id: (.*)$/gm)].map((m) => m[1]!);
+    expect(ids).toHaveLength(2); // the progress notification, then the result
+    const get = (headers: Record<string, string>) =>
+      second.app.request('/mcp/fake', {
+        headers: {
+          ...HEADERS,
+          accept: 'text/event-stream',
+          'mcp-protocol-version': '2025-11-25',
+          ...headers,
+        },
+      });
+    const resumed = await get({ 'mcp-session-id': session, 'last-event-id': ids[0]! });
+    expect(resumed.status).toBe(200);
+    expect(resumed.headers.get('mcp-gateway-replica')).toBe('r2');
+    expect(await events(resumed)).toEqual([expect.objectContaining({ id: 2, result: expect.anything() })]);
+    // Another session id naming that event finds nothing; so does a POST to the session, which r2 does not hold.
+    expect((await get({ 'mcp-session-id': 'r1.someone-else', 'last-event-id': ids[0]! })).status).toBe(404);
+    const post = await second.app.request('/mcp/fake', {
+      method: 'POST',
+      headers: { ...HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify(echo(3)),
+    });
+    expect(post.status).toBe(404);
+    await Promise.all([first.close(), second.close()]);
   });
 });
