@@ -248,11 +248,19 @@ export function createConsole(options: ConsoleOptions): { app: Hono<Env>; close(
  */
 async function sameOrigin(c: Context<Env>, next: Next) {
   const origin = c.req.header('origin');
-  const site = c.req.header('sec-fetch-site');
-  if (site === 'cross-site' || (origin && origin !== 'null' && new URL(origin).host !== c.req.header('host')))
+  const crossSite = c.req.header('sec-fetch-site') === 'cross-site';
+  if (crossSite || (origin !== undefined && hostOf(origin) !== c.req.header('host')))
     return c.text('Forbidden: a console action must come from the console itself.', 403);
-  if (origin === 'null') return c.text('Forbidden: a console action must come from the console itself.', 403);
   return next();
+}
+
+/** The host of an `Origin` header; undefined for `null` or anything that is not a URL. */
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function isHttps(c: Context<Env>): boolean {
