@@ -5,6 +5,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { BackendRegistry, Catalog, ClientIdentity, LogFields } from '@mcp-gateway/core';
 import type { ActivityRing } from './activity';
 import { CSS, SCRIPT } from './assets';
+import { ConfigBadge, Layout, LoginPage, NotFoundPage, type ConfigInfo } from './layout';
 import { LiveUpdates } from './live';
 import {
   ActivityLine,
@@ -12,14 +13,9 @@ import {
   BackendLine,
   BackendsPage,
   CatalogPage,
-  ConfigBadge,
-  Layout,
-  LoginPage,
-  NotFoundPage,
   Summary,
   ToolPage,
   type BackendRow,
-  type ConfigInfo,
   type ConsoleHit,
 } from './pages';
 

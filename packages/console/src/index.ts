@@ -3,4 +3,5 @@ export { createConsole } from './console';
 export type { ConsoleOptions } from './console';
 export { ActivityRing } from './activity';
 export type { Activity } from './activity';
-export type { BackendRow, ConfigInfo, ConsoleHit } from './pages';
+export type { ConfigInfo } from './layout';
+export type { BackendRow, ConsoleHit } from './pages';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+
 /** How many legacy client sessions the gateway keeps, and for how long without use. */
 export interface SessionLimits {
   /** A session unused this long, with nothing in flight and no stream open, ends; 0: never. */
@@ -29,14 +30,6 @@ export interface TrackedSession {
  * session is refused (503).
  */
 export class SessionTable {
-  /**
-   * A new session id: random and unguessable (it names a session, it never authenticates anyone), led by the
-   * replica's key when there is one.
-   */
-  newId(): string {
-    return this.replica ? `${this.replica}.${randomUUID()}` : randomUUID();
-  }
-
   /** Least recently used first: a use moves a session to the end. */
   private readonly sessions = new Map<string, TrackedSession>();
   private readonly perOwner = new Map<string, number>();
@@ -51,6 +44,14 @@ export class SessionTable {
     private readonly replica?: string,
   ) {
     this.update(limits);
+  }
+
+  /**
+   * A new session id: random and unguessable (it names a session, it never authenticates anyone), led by the
+   * replica's key when there is one.
+   */
+  newId(): string {
+    return this.replica ? `${this.replica}.${randomUUID()}` : randomUUID();
   }
 
   /** Takes new limits (a config reload); open sessions stay, and the next sweep or admission follows them. */
