@@ -29,3 +29,4 @@ export { freePort, startEverythingHttp } from './http-servers';
 export type { RunningServer } from './http-servers';
 export { serveFetch } from './serve-fetch';
 export type { LoopbackServer } from './serve-fetch';
+export { MODERN_ENVELOPE, modernRequest } from './modern-request';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { fixtureBackend, freePort } from '@mcp-gateway/examples';
+import { fixtureBackend, freePort, modernRequest } from '@mcp-gateway/examples';
 import { debianProgram, root, waitFor } from '../deploy/helpers';
 
 /**
@@ -106,27 +106,7 @@ afterAll(async () => {
 async function modernEcho(message: string): Promise<{ text: string; replica: string | null }> {
   const response = await fetch(`${base}/mcp/fixture`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2026-07-28',
-      'mcp-method': 'tools/call',
-      'mcp-name': 'echo',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: {
-        name: 'echo',
-        arguments: { message },
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-          'io.modelcontextprotocol/clientInfo': { name: 'replica-test', version: '1' },
-          'io.modelcontextprotocol/clientCapabilities': {},
-        },
-      },
-    }),
+    ...modernRequest('tools/call', { name: 'echo', arguments: { message } }),
   });
   const body = (await response.json()) as { result?: { content: { text: string }[] } };
   return {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '@mcp-gateway/core';
+import { modernRequest } from '@mcp-gateway/examples';
 import { MemoryEventStore, createGatewayApp } from '../src/index';
 import { FakeRegistry } from './fake-registry';
 
@@ -197,21 +198,11 @@ describe('resource subscriptions on a shared backend', () => {
       'Backend "fake" failed to start: exit code 3.',
     );
     const gateway = createGatewayApp({ registry, catalog: registry });
+    const { headers, body } = modernRequest('tools/list', {}, { id: 7 });
     const response = await gateway.app.request('/mcp/fake', {
       method: 'POST',
-      headers: { ...HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/list' },
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 7,
-        method: 'tools/list',
-        params: {
-          _meta: {
-            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-            'io.modelcontextprotocol/clientCapabilities': {},
-            'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
-          },
-        },
-      }),
+      headers: { ...headers, host: 'localhost' },
+      body,
     });
     expect(await response.json()).toEqual({
       jsonrpc: '2.0',
@@ -228,28 +219,15 @@ describe('resource subscriptions on a shared backend', () => {
     const registry = new FakeRegistry();
     const gateway = createGatewayApp({ registry, catalog: registry });
     const logs = async (logLevel?: string) => {
+      const { headers, body: request } = modernRequest(
+        'tools/call',
+        { name: 'echo', arguments: { text: 'hi', log: true } },
+        { meta: logLevel ? { 'io.modelcontextprotocol/logLevel': logLevel } : {} },
+      );
       const response = await gateway.app.request('/mcp/fake', {
         method: 'POST',
-        headers: {
-          ...HEADERS,
-          'mcp-protocol-version': '2026-07-28',
-          'mcp-method': 'tools/call',
-          'mcp-name': 'echo',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: {
-            name: 'echo',
-            arguments: { text: 'hi', log: true },
-            _meta: {
-              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-              'io.modelcontextprotocol/clientCapabilities': {},
-              ...(logLevel ? { 'io.modelcontextprotocol/logLevel': logLevel } : {}),
-            },
-          },
-        }),
+        headers: { ...headers, host: 'localhost' },
+        body: request,
       });
       const body = response.headers.get('content-type')?.includes('event-stream')
         ? await events(response)
