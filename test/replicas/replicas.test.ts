@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { fixtureBackend, freePort, modernRequest } from '@mcp-gateway/examples';
+import { conformanceBackend, fixtureBackend, freePort, modernRequest } from '@mcp-gateway/examples';
 import { debianProgram, root, waitFor } from '../deploy/helpers';
 
 /**
@@ -63,7 +63,8 @@ beforeAll(async () => {
   const config = join(dir, 'servers.yaml');
   writeFileSync(
     config,
-    `state_dir: ${JSON.stringify(join(dir, 'state'))}\nredis: { url: "redis://127.0.0.1:${redisPort}" }\nbackends:\n  fixture:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(fixtureBackend)}]\n`,
+    `state_dir: ${JSON.stringify(join(dir, 'state'))}\nredis: { url: "redis://127.0.0.1:${redisPort}" }\nbackends:\n  fixture:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(fixtureBackend)}]\n` +
+      `  conformance:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(conformanceBackend)}, "--stdio"]\n`,
   );
   const ports = [await freePort(), await freePort(), await freePort()];
   const front = await freePort();
@@ -179,6 +180,56 @@ function events(body: string): { id: string | undefined; data: Record<string, un
     .filter((event) => event !== undefined);
 }
 
+/**
+ * One modern-era round of the conformance backend's `test_input_required_result_multi_round` (it asks a name, then
+ * a confirmation), posted straight to one replica: what it answered and which replica did.
+ */
+async function multiRound(replica: string, id: number, retry: Record<string, unknown> = {}) {
+  const response = await fetch(`http://127.0.0.1:${replicas.get(replica)!.port}/mcp/conformance`, {
+    method: 'POST',
+    ...modernRequest(
+      'tools/call',
+      { name: 'test_input_required_result_multi_round', arguments: {}, ...retry },
+      { id, meta: { 'io.modelcontextprotocol/clientCapabilities': { elicitation: {} } } },
+    ),
+  });
+  const body = (await response.json()) as {
+    result?: { resultType?: string; requestState?: string; inputRequests?: object; content?: object };
+    error?: { code: number; message: string };
+  };
+  return { replica: response.headers.get('mcp-gateway-replica'), ...body };
+}
+
+const NAME = { 'input-1': { action: 'accept', content: { name: 'Ada' } } };
+const CONFIRM = { 'input-2': { action: 'accept', content: { ok: true } } };
+
+/** A client of either era through nginx that answers elicitation (a name, a confirmation) and sampling. */
+async function answeringClient(pin?: '2026-07-28'): Promise<Client> {
+  const client = new Client(
+    { name: 'answering', version: '1' },
+    {
+      capabilities: { sampling: {}, elicitation: {} },
+      ...(pin ? { versionNegotiation: { mode: { pin } } } : {}),
+    },
+  );
+  client.setRequestHandler('sampling/createMessage', async () => ({
+    model: 'm',
+    role: 'assistant',
+    content: { type: 'text', text: 'Paris' },
+  }));
+  client.setRequestHandler('elicitation/create', async (request) => ({
+    action: 'accept',
+    content: (String(request.params.message).includes('name') ? { name: 'Ada' } : { ok: true }) as Record<
+      string,
+      string | boolean
+    >,
+  }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp/conformance`)));
+  return client;
+}
+
+const text = (result: { content?: unknown }) => (result.content as { text: string }[])[0]!.text;
+
 const echo = async (client: Client, message: string) =>
   ((await client.callTool({ name: 'echo', arguments: { message } })).content as { text: string }[])[0]!.text;
 
@@ -211,6 +262,72 @@ describe('three replicas behind nginx (deploy/nginx)', () => {
     }
   });
 
+  it('resumes a modern-era input-required call on whichever replica the retry lands, and only a state it minted', async () => {
+    const first = await multiRound('r1', 1);
+    expect(first.replica).toBe('r1');
+    expect(first.result).toMatchObject({
+      resultType: 'input_required',
+      inputRequests: {
+        'input-1': { method: 'elicitation/create', params: { message: 'What is your name?' } },
+      },
+    });
+    const state = first.result!.requestState!;
+    expect(state.split('.')[0]).toBe('r1'); // the replica that holds the call
+    // Altered (its signature, its call, its replica) or spent: refused alike, wherever it lands.
+    const flip = (c: string) => (c === 'A' ? 'B' : 'A');
+    const [holder, call, signature] = state.split('.') as [string, string, string];
+    for (const forged of [
+      `${holder}.${call}.${signature.slice(0, -1)}${flip(signature.at(-1)!)}`,
+      `${holder}.${call.slice(0, -1)}${flip(call.at(-1)!)}.${signature}`,
+      `r9.${call}.${signature}`,
+    ])
+      expect((await multiRound('r2', 2, { requestState: forged, inputResponses: NAME })).error).toEqual({
+        code: -32602,
+        message:
+          'Unknown or expired requestState: the call it named has finished or timed out; send the request again without it.',
+      });
+    // Round two on r2 and round three on r3: each hands the retry to r1, which still holds the call.
+    const second = await multiRound('r2', 3, { requestState: state, inputResponses: NAME });
+    expect(second.replica).toBe('r2');
+    expect(second.result).toMatchObject({
+      resultType: 'input_required',
+      inputRequests: { 'input-2': { method: 'elicitation/create', params: { message: 'Please confirm' } } },
+    });
+    expect(second.result!.requestState!.split('.')[0]).toBe('r1');
+    const third = await multiRound('r3', 4, {
+      requestState: second.result!.requestState,
+      inputResponses: CONFIRM,
+    });
+    expect(third.replica).toBe('r3');
+    expect(third.result?.content).toEqual([{ type: 'text', text: 'Rounds: Ada, true' }]);
+    const spent = await multiRound('r1', 5, {
+      requestState: second.result!.requestState,
+      inputResponses: CONFIRM,
+    });
+    expect(spent.error?.message).toMatch(/^Unknown or expired requestState/);
+  });
+
+  it('gives SDK clients of both eras their sampling and elicitation round trips through nginx', async () => {
+    const modern = await answeringClient('2026-07-28');
+    const legacy = await answeringClient();
+    try {
+      expect(modern.getProtocolEra()).toBe('modern');
+      expect(legacy.getProtocolEra()).toBe('legacy');
+      for (const client of [modern, legacy])
+        for (let i = 0; i < 3; i++) {
+          // Each modern round is a request of its own: nginx spreads them, the rounds follow their call.
+          expect(
+            text(await client.callTool({ name: 'test_input_required_result_sampling', arguments: {} })),
+          ).toBe('Sampled: Paris');
+          expect(
+            text(await client.callTool({ name: 'test_input_required_result_multi_round', arguments: {} })),
+          ).toBe('Rounds: Ada, true');
+        }
+    } finally {
+      await Promise.all([modern.close(), legacy.close()]);
+    }
+  });
+
   it('keeps serving while Redis is away, refuses only resumption (503), and recovers when it is back', async () => {
     const session = await rawSession();
     const before = await session.progress();
@@ -218,6 +335,16 @@ describe('three replicas behind nginx (deploy/nginx)', () => {
     await stop(redis);
     const modern = await modernEcho('no redis');
     expect(modern.text).toBe('no redis');
+    // An input-required retry needs Redis only to reach another replica: refused clearly, and fine on the holder.
+    const round = await multiRound('r1', 1);
+    const retry = { requestState: round.result!.requestState, inputResponses: NAME };
+    expect((await multiRound('r2', 2, retry)).error).toEqual({
+      code: -32603,
+      message: expect.stringMatching(
+        /^Replica r1, which holds this call, cannot be reached now \(.+\); send the request again without requestState\.$/,
+      ) as string,
+    });
+    expect((await multiRound('r1', 3, retry)).result?.resultType).toBe('input_required');
     const during = await session.progress();
     expect(during.map((e) => e.data.method ?? 'result')).toEqual([
       'notifications/progress',
@@ -244,6 +371,7 @@ describe('three replicas behind nginx (deploy/nginx)', () => {
     )
       sessions.push(await legacyClient());
     const ownerOf = (s: (typeof sessions)[number]) => s.transport.sessionId!.split('.')[0];
+    const held = await multiRound('r1', 1);
     const dead = replicas.get('r1')!.child;
     const exited = new Promise((resolve) => dead.once('exit', resolve));
     process.kill(-dead.pid!, 'SIGKILL');
@@ -252,6 +380,12 @@ describe('three replicas behind nginx (deploy/nginx)', () => {
     const modern = await Promise.all(Array.from({ length: 20 }, (_, i) => modernEcho(`after ${i}`)));
     expect(modern.map((m) => m.text)).toEqual(Array.from({ length: 20 }, (_, i) => `after ${i}`));
     expect(modern.some((m) => m.replica === 'r1')).toBe(false);
+    // A modern call that was waiting on r1 for its client's answer is gone with it: refused at once, not a hang.
+    const orphan = await multiRound('r3', 2, {
+      requestState: held.result!.requestState,
+      inputResponses: NAME,
+    });
+    expect(orphan.error?.message).toMatch(/^Unknown or expired requestState/);
 
     for (const session of sessions) {
       if (ownerOf(session) !== 'r1') {

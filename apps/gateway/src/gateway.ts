@@ -15,7 +15,7 @@ import {
 import { AccessPolicy, Authenticator, RateLimiter, auditFields } from '@mcp-gateway/auth';
 import { ActivityRing } from '@mcp-gateway/console';
 import { DEFAULT_TABLE, StaticEmbedder } from '@mcp-gateway/embeddings';
-import { RedisEventStore } from '@mcp-gateway/redis';
+import { RedisEventStore, RedisReplicaBus } from '@mcp-gateway/redis';
 import { Supervisor, type ReconfigureResult } from '@mcp-gateway/supervisor';
 import {
   createGatewayApp,
@@ -65,6 +65,8 @@ export class Gateway {
   private readonly http: GatewayApp;
   /** The shared event store, when `redis` is configured. */
   private readonly events: RedisEventStore | undefined;
+  /** Messages between replicas, when `redis` is configured and this one has a name. */
+  private readonly bus: RedisReplicaBus | undefined;
   /** The recent calls the console shows. */
   private readonly activity = new ActivityRing();
   private server: ServerType | undefined;
@@ -103,6 +105,11 @@ export class Gateway {
           ttlSeconds: config.redis.eventTtlS,
         })
       : undefined;
+    // A modern-era input-required retry that lands on another replica is handed back to this one through it.
+    this.bus =
+      config.redis && options.replica
+        ? RedisReplicaBus.connect(config.redis.url, { replica: options.replica, prefix: config.redis.prefix })
+        : undefined;
     this.http = createGatewayApp({
       registry: this.supervisor,
       catalog: this.supervisor,
@@ -117,6 +124,7 @@ export class Gateway {
       serverInfo: { name: 'mcp-gateway', version: packageJson.version },
       ...(this.events ? { eventStore: this.events } : {}),
       ...(options.replica ? { replica: options.replica } : {}),
+      ...(this.bus ? { bus: this.bus } : {}),
       configStatus: () => ({ ...this.status }),
       ...(consoleServed(config)
         ? {
@@ -323,6 +331,7 @@ export class Gateway {
       await this.http.close();
       await this.supervisor.close();
       await this.events?.close();
+      await this.bus?.close();
     })();
     return this.closing;
   }

@@ -35,6 +35,7 @@ export { JsonRpcError } from './backend';
 export type { InitializeResult, CallOptions, CallRecord, BackendConnection, LiveConnection } from './backend';
 export type { CatalogTool, BackendCatalog, Catalog } from './catalog';
 export type { EventStore } from './event-store';
+export type { ReplicaBus } from './replica-bus';
 export type {
   BackendState,
   BackendHealth,

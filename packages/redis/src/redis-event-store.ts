@@ -1,5 +1,6 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { EventStore, JsonRpcMessage } from '@mcp-gateway/core';
+import { connectRedis } from './internal/connect';
 
 export interface RedisEventStoreOptions {
   /** Put in front of every key (`mcpgw:`), so that several fleets can share one Redis. */
@@ -44,15 +45,7 @@ export class RedisEventStore implements EventStore {
     options: RedisEventStoreOptions = {},
     redis: RedisOptions = {},
   ): RedisEventStore {
-    const client = new Redis(url, {
-      maxRetriesPerRequest: 1,
-      enableOfflineQueue: false,
-      connectTimeout: 2000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-      ...redis,
-    });
-    client.on('error', () => {}); // every command says why it failed; the socket's errors need no extra log
-    return new RedisEventStore(client, options);
+    return new RedisEventStore(connectRedis(url, redis), options);
   }
 
   async storeEvent(streamId: string, message: JsonRpcMessage): Promise<string> {

@@ -9,6 +9,7 @@ import {
   type GatewayMode,
   type LogFields,
   type Logger,
+  type ReplicaBus,
   type TextEmbedder,
 } from '@mcp-gateway/core';
 import { createConsole, type ActivityRing } from '@mcp-gateway/console';
@@ -25,6 +26,7 @@ import { DEFAULT_MAX_BODY_BYTES } from './internal/http';
 import { errorBody } from './internal/errors';
 import { SseRoute } from './legacy/sse-route';
 import { MemoryEventStore } from './memory-event-store';
+import { InputRounds } from './modern/input-rounds';
 import { Metrics } from './metrics';
 import { HttpSecurity, type GatewaySecurity } from './security';
 
@@ -63,6 +65,11 @@ export interface GatewayAppOptions {
    * route by), is in `/health`, in an `mcp-gateway-replica` header on every response, and in `/metrics`.
    */
   replica?: string;
+  /**
+   * Messages between the replicas (with `replica`): a modern-era client's input-required retry that lands on a
+   * replica other than the one holding its call is handed to that one. Without it such a retry is refused as unknown.
+   */
+  bus?: ReplicaBus;
   /** The semantic arm of meta-mode search; lexical only without it. */
   embedder?: TextEmbedder;
   /**
@@ -108,7 +115,17 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const events = options.eventStore === null ? undefined : (options.eventStore ?? new MemoryEventStore());
   const table = new SessionTable(options.sessionLimits, Date.now, options.replica);
-  const direct = new DirectRoute(options.registry, options.catalog, logger, maxBodyBytes, table, events);
+  const { replica, bus } = options;
+  const rounds = new InputRounds(replica && bus ? { replica, bus } : undefined);
+  const direct = new DirectRoute(
+    options.registry,
+    options.catalog,
+    logger,
+    maxBodyBytes,
+    table,
+    rounds,
+    events,
+  );
   const source: ToolSource =
     options.mode === 'aggregate'
       ? { mode: 'aggregate', tools: new AggregateTools(options), resources: new AggregateResources(options) }
@@ -118,6 +135,7 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
     maxBodyBytes,
     registry: options.registry,
     table,
+    rounds,
     events,
   });
   const sse = new SseRoute(maxBodyBytes, logger, table);
@@ -132,7 +150,6 @@ export function createGatewayApp(options: GatewayAppOptions): GatewayApp {
   const hosts = new HostPolicy(options.allowedHosts ?? undefined, options.allowedOrigins);
   if (options.allowedHosts !== null) app.use('*', hostGuard(hosts));
   app.use('*', metrics.count);
-  const { replica } = options;
   if (replica)
     app.use('*', async (c, next) => {
       await next();

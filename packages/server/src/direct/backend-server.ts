@@ -9,7 +9,8 @@ import { JsonRpcErrorCode, type BackendConnection, type CallOptions, type Catalo
 import { checkRequest, visibleResult } from '@mcp-gateway/auth';
 import { LOCAL_CALLER, type Caller } from '../internal/caller';
 import { wireErrors } from '../internal/errors';
-import { relay, type InputRounds } from '../modern/input-rounds';
+import type { InputRounds } from '../modern/input-rounds';
+import { relay } from '../modern/round-call';
 
 /** Methods whose result may be input-required, so that a backend may ask the client something during them. */
 const MULTI_ROUND = new Set(['tools/call', 'prompts/get', 'resources/read']);

@@ -15,7 +15,7 @@ import { traced } from '../internal/tracing';
 import { SessionRoute } from '../internal/session-route';
 import type { SessionTable } from '../internal/session-table';
 import { ModernEndpoint } from '../modern/endpoint';
-import { InputRounds } from '../modern/input-rounds';
+import type { InputRounds } from '../modern/input-rounds';
 import { createBackendServer } from './backend-server';
 import { DirectSession } from './direct-session';
 
@@ -30,7 +30,6 @@ export class DirectRoute {
   private readonly unsubscribe: () => void;
   /** Modern-era serving, one endpoint per backend (each has its own `subscriptions/listen` streams). */
   private readonly modern = new Map<string, ModernEndpoint>();
-  private readonly rounds = new InputRounds();
   /** Clients served through an SDK transport (2024-11-05 SSE streams): their servers → backend and session. */
   private readonly attached = new Map<Server, { backend: string; session?: string }>();
 
@@ -42,6 +41,8 @@ export class DirectRoute {
     private readonly maxBodyBytes: number,
     /** Bounds the sessions of every endpoint: idle expiry, caps and eviction. */
     private readonly table: SessionTable,
+    /** Input-required rounds of modern-era calls, shared with `/mcp` (one per replica). */
+    private readonly rounds: InputRounds,
     /** Keeps what the sessions' SSE streams carry, so that a client can resume one with `Last-Event-ID`. */
     private readonly events?: EventStore,
   ) {

@@ -7,7 +7,7 @@ import { SessionRoute } from '../internal/session-route';
 import type { SessionTable } from '../internal/session-table';
 import { traced } from '../internal/tracing';
 import { ModernEndpoint } from '../modern/endpoint';
-import { InputRounds } from '../modern/input-rounds';
+import type { InputRounds } from '../modern/input-rounds';
 import { createGatewayServer, type GatewayServerInfo, type ToolSource } from './mcp-server';
 import { ServerSession } from './server-session';
 
@@ -20,7 +20,7 @@ export class GatewayRoute {
   /** The servers of every client (HTTP sessions, SSE streams, the stdio front door), to tell about list changes. */
   private readonly attached = new Map<Server, Caller>();
   private readonly modern: ModernEndpoint;
-  private readonly rounds = new InputRounds();
+  private readonly rounds: InputRounds;
 
   private readonly logger: Logger;
   private readonly registry: BackendRegistry;
@@ -37,9 +37,12 @@ export class GatewayRoute {
       /** Told when a client session ends, to close the backend connections it had of its own. */
       registry: BackendRegistry;
       table: SessionTable;
+      /** Input-required rounds of modern-era calls, shared with `/mcp/{backend}` (one per replica). */
+      rounds: InputRounds;
       events?: EventStore;
     },
   ) {
+    this.rounds = options.rounds;
     const { logger, maxBodyBytes } = options;
     this.logger = logger;
     this.registry = options.registry;
