@@ -10,12 +10,13 @@ import {
   type GatewaySettings,
   type LogFields,
   type Logger,
+  type RateBuckets,
   type TextEmbedder,
 } from '@mcp-gateway/core';
 import { AccessPolicy, Authenticator, RateLimiter, auditFields } from '@mcp-gateway/auth';
 import { ActivityRing } from '@mcp-gateway/console';
 import { DEFAULT_TABLE, StaticEmbedder } from '@mcp-gateway/embeddings';
-import { RedisEventStore, RedisReplicaBus } from '@mcp-gateway/redis';
+import { RedisEventStore, RedisRateBuckets, RedisReplicaBus } from '@mcp-gateway/redis';
 import { Supervisor, type ReconfigureResult } from '@mcp-gateway/supervisor';
 import {
   createGatewayApp,
@@ -67,6 +68,8 @@ export class Gateway {
   private readonly events: RedisEventStore | undefined;
   /** Messages between replicas, when `redis` is configured and this one has a name. */
   private readonly bus: RedisReplicaBus | undefined;
+  /** Rate-limit buckets every replica takes from, when `redis` is configured. */
+  private readonly buckets: RedisRateBuckets | undefined;
   /** The recent calls the console shows. */
   private readonly activity = new ActivityRing();
   private server: ServerType | undefined;
@@ -110,6 +113,9 @@ export class Gateway {
       config.redis && options.replica
         ? RedisReplicaBus.connect(config.redis.url, { replica: options.replica, prefix: config.redis.prefix })
         : undefined;
+    this.buckets = config.redis
+      ? RedisRateBuckets.connect(config.redis.url, { prefix: config.redis.prefix })
+      : undefined;
     this.http = createGatewayApp({
       registry: this.supervisor,
       catalog: this.supervisor,
@@ -117,7 +123,7 @@ export class Gateway {
       logger: this.logger,
       allowedHosts: allowedHostsFor(config),
       allowedOrigins: config.allowedOrigins,
-      security: securityFor(config),
+      security: securityFor(config, this.buckets),
       ...(config.sessions ? { sessionLimits: config.sessions } : {}),
       ...(config.catalog ? { catalogWaitMs: config.catalog.waitMs } : {}),
       ...(embedder ? { embedder } : {}),
@@ -183,7 +189,7 @@ export class Gateway {
     const changes = await this.supervisor.reconfigure(config.backends);
     this.running = { ...config, ...kept };
     this.http.reconfigure({
-      security: securityFor(this.running),
+      security: securityFor(this.running, this.buckets),
       allowedHosts: allowedHostsFor(this.running),
       allowedOrigins: this.running.allowedOrigins,
       ...(this.running.sessions ? { sessionLimits: this.running.sessions } : {}),
@@ -332,6 +338,7 @@ export class Gateway {
       await this.supervisor.close();
       await this.events?.close();
       await this.bus?.close();
+      await this.buckets?.close();
     })();
     return this.closing;
   }
@@ -394,12 +401,13 @@ function allowedHostsFor(config: GatewaySettings): string[] {
 }
 
 /** What the app needs to authenticate, authorize and rate-limit, built from the configuration. */
-function securityFor(config: GatewaySettings): GatewaySecurity {
+function securityFor(config: GatewaySettings, sharedBuckets?: RateBuckets): GatewaySecurity {
   const { auth } = config;
   return {
     ...(auth ? { authenticator: new Authenticator(auth) } : {}),
     access: new AccessPolicy(config.access ?? []),
     ...(config.rateLimit ? { rateLimiter: new RateLimiter(config.rateLimit) } : {}),
+    ...(sharedBuckets ? { sharedBuckets } : {}),
     ...(auth?.oauth ? { oauth: auth.oauth } : {}),
     ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     publicMetrics: auth?.publicMetrics ?? false,

@@ -20,7 +20,7 @@ export class RateLimiter {
   refused = 0;
 
   constructor(
-    private readonly settings: RateLimitSettings,
+    readonly settings: RateLimitSettings,
     private readonly now: () => number = () => performance.now(),
   ) {}
 

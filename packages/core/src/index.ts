@@ -36,6 +36,7 @@ export type { InitializeResult, CallOptions, CallRecord, BackendConnection, Live
 export type { CatalogTool, BackendCatalog, Catalog } from './catalog';
 export type { EventStore } from './event-store';
 export type { ReplicaBus } from './replica-bus';
+export type { RateBuckets } from './rate-buckets';
 export type {
   BackendState,
   BackendHealth,

@@ -1,10 +1,12 @@
 import type { Context } from 'hono';
 import {
+  errorMessage,
   identityKey,
   type ClientIdentity,
   type ClientScope,
   type Logger,
   type OAuthSettings,
+  type RateBuckets,
 } from '@mcp-gateway/core';
 import {
   AccessPolicy,
@@ -23,6 +25,11 @@ export interface GatewaySecurity {
   /** The access rules; none: every authenticated client sees everything. */
   access?: AccessPolicy;
   rateLimiter?: RateLimiter;
+  /**
+   * Buckets shared by every replica (Redis), taken from under `rateLimiter`'s settings; `rateLimiter`'s own
+   * buckets count while they cannot be reached.
+   */
+  sharedBuckets?: RateBuckets;
   /** For the protected resource metadata, served only with OAuth. */
   oauth?: OAuthSettings;
   /** How clients reach the gateway (`https://gateway.example.com`); else the URL each request was sent to. */
@@ -44,6 +51,8 @@ export class HttpSecurity {
   private access!: AccessPolicy;
   /** Each client's scope under the current rules (cleared when they change, bounded). */
   private readonly scopes = new Map<string, ClientScope>();
+  /** Whether the shared buckets failed last time (to say so once per outage). */
+  private sharedAway = false;
 
   constructor(
     security: GatewaySecurity,
@@ -93,7 +102,7 @@ export class HttpSecurity {
       }
       caller = callerOf(this.liveScope(outcome));
     }
-    const wait = rateLimiter?.take(caller.owner);
+    const wait = rateLimiter && (await this.take(rateLimiter, caller.owner));
     if (wait === undefined) return caller;
     this.metrics.rateLimited();
     return refuse(
@@ -104,6 +113,28 @@ export class HttpSecurity {
         'retry-after': String(wait),
       },
     );
+  }
+
+  /** A token from the shared bucket of `client`, or from this process's while the shared ones are away. */
+  private async take(limiter: RateLimiter, client: string): Promise<number | undefined> {
+    const { sharedBuckets } = this.security;
+    if (!sharedBuckets) return limiter.take(client);
+    try {
+      const wait = await sharedBuckets.take(client, limiter.settings);
+      if (this.sharedAway) this.logger.info('shared rate-limit buckets are back');
+      this.sharedAway = false;
+      return wait;
+    } catch (error) {
+      if (!this.sharedAway)
+        this.logger.warn(
+          "shared rate-limit buckets cannot be reached; counting in this replica's own meanwhile",
+          {
+            error: errorMessage(error),
+          },
+        );
+      this.sharedAway = true;
+      return limiter.take(client);
+    }
   }
 
   /** The caller when the request carries valid credentials; undefined otherwise (for `/health`). */
