@@ -30,3 +30,7 @@ export type { RunningServer } from './http-servers';
 export { serveFetch } from './serve-fetch';
 export type { LoopbackServer } from './serve-fetch';
 export { MODERN_ENVELOPE, modernRequest } from './modern-request';
+export { debianProgram, ok, run, waitFor } from './run';
+export type { Ran } from './run';
+export { nginxSite, startNginx, startRedis, stopGroup } from './fleet';
+export { rawLegacySession } from './raw-session';

@@ -1,11 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { conformanceBackend, fixtureBackend, freePort, modernRequest } from '@mcp-gateway/examples';
-import { debianProgram, root, waitFor } from '../deploy/helpers';
+import {
+  conformanceBackend,
+  debianProgram,
+  fixtureBackend,
+  freePort,
+  modernRequest,
+  nginxSite,
+  rawLegacySession,
+  startNginx,
+  startRedis as startRedisAt,
+  stopGroup as stop,
+  waitFor,
+} from '@mcp-gateway/examples';
+import { root } from '../deploy/helpers';
 
 /**
  * Three replicas of the gateway (real CLI processes, one config file) behind real nginx with deploy/nginx, sharing
@@ -19,23 +31,7 @@ let redisBin: string;
 let redisPort: number;
 let base: string;
 
-function startRedis(): ChildProcess {
-  return spawn(
-    redisBin,
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-      detached: true,
-    },
-  );
-}
-
-async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  process.kill(-child.pid, signal);
-  await exited;
-}
+const startRedis = () => startRedisAt(redisBin, redisPort);
 
 function startReplica(name: string, port: number, config: string): ChildProcess {
   return spawn(
@@ -72,22 +68,7 @@ beforeAll(async () => {
     replicas.set(name, { port: ports[i]!, child: startReplica(name, ports[i]!, config) }),
   );
   // deploy/nginx as shipped, with this run's ports.
-  const site = readFileSync(join(root, 'deploy/nginx/mcp-gateway.conf'), 'utf8')
-    .replaceAll('127.0.0.1:39400', `127.0.0.1:${front}`)
-    .replace(/127\.0\.0\.1:3940([123])/g, (_, n: string) => `127.0.0.1:${ports[Number(n) - 1]}`);
-  writeFileSync(join(dir, 'site.conf'), site);
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    `daemon off;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log warn;\nevents {}\nhttp {\n  access_log off;\n` +
-      ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
-        .map((temp) => `  ${temp}_temp_path ${dir}/${temp};\n`)
-        .join('') +
-      `  include ${dir}/site.conf;\n}\n`,
-  );
-  nginx = spawn(nginxBin, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], {
-    stdio: 'ignore',
-    detached: true,
-  });
+  nginx = startNginx(nginxBin, dir, nginxSite(front, ports as [number, number, number]));
   base = `http://127.0.0.1:${front}`;
   for (const { port } of replicas.values())
     await waitFor(
@@ -126,29 +107,11 @@ async function legacyClient(): Promise<{ client: Client; transport: StreamableHT
 
 /** A 2025-era session over raw HTTP through nginx, to see every SSE event and its id. */
 async function rawSession() {
-  const post = (body: object, session?: string) =>
-    fetch(`${base}/mcp/fixture`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        ...(session ? { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' } : {}),
-      },
-      body: JSON.stringify(body),
-    });
-  const init = await post({
-    jsonrpc: '2.0',
-    id: 0,
-    method: 'initialize',
-    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-  });
-  const session = init.headers.get('mcp-session-id')!;
-  await init.text();
-  await (await post({ jsonrpc: '2.0', method: 'notifications/initialized' }, session)).text();
+  const { session, post } = await rawLegacySession(`${base}/mcp/fixture`);
   return {
     session,
     /** A `progress` call: its answer is an SSE stream of 3 progress notifications, then the result. */
-    progress: async () => events(await (await post(progressCall, session)).text()),
+    progress: async () => events(await (await post(progressCall)).text()),
     resume: (lastEventId: string) =>
       fetch(`${base}/mcp/fixture`, {
         headers: {

@@ -1,4 +1,4 @@
-// `pnpm bench [--quick] [--only latency]`: measures tokens, search quality and search latency, prints markdown tables, writes
+// `pnpm bench [--quick] [--only latency|replicas]`: measures tokens, search quality and search latency, prints markdown tables, writes
 // results/latest.json and regenerates the README's performance section from it. Traffic stays on 127.0.0.1.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -12,13 +12,14 @@ import { measureQuality, type Quality } from './search/quality';
 import { liveMcpBenchCatalog, npmCatalog } from './tokens/catalogs';
 import { exampleCatalog } from './tokens/live';
 import { measureTokens, type TokenFigures } from './tokens/tokens';
-import { latencyTable, markdown, updateReadme } from './report';
+import { fleetTable, latencyTable, markdown, updateReadme } from './report';
 import { coldStarts, type ColdStart } from './lifecycle/cold-start';
 import { gatewayStarts, type GatewayStart } from './lifecycle/gateway-start';
 import { sessionSoak, type SessionSoakFigures } from './lifecycle/session-soak';
 import { idleRss, type IdleRss } from './lifecycle/idle-rss';
 import { soak, type SoakFigures } from './lifecycle/soak';
 import { measureLatency, type LatencyFigures } from './latency/latency';
+import { fleetBench, type FleetFigures } from './replicas/fleet';
 
 export interface Results {
   date: string;
@@ -36,6 +37,7 @@ export interface Results {
   gatewayStarts: GatewayStart[];
   sessionSoak: SessionSoakFigures;
   latency: LatencyFigures;
+  fleet: FleetFigures;
 }
 
 async function main(): Promise<void> {
@@ -47,15 +49,22 @@ async function main(): Promise<void> {
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
 
-  // One phase alone, for working on it: its table on stdout and results/latency.json; the README stays as it is.
-  if (values.only !== undefined) {
-    if (values.only !== 'latency') throw new Error(`--only: expected "latency", found "${values.only}"`);
-    phase('proxy latency and throughput');
-    const latency = await measureLatency(quick);
-    writeFileSync(`${dir}latency.json`, `${JSON.stringify(latency, null, 2)}\n`);
-    process.stdout.write(`${latencyTable(latency).join('\n')}\n`);
-    return;
-  }
+  // One phase alone, for working on it: its table on stdout and results/<phase>.json; the README stays as it is.
+  const alone = async <T>(
+    label: string,
+    measure: (quick: boolean) => Promise<T>,
+    table: (f: T) => string[],
+  ) => {
+    phase(label);
+    const figures = await measure(quick);
+    writeFileSync(`${dir}${values.only}.json`, `${JSON.stringify(figures, null, 2)}\n`);
+    process.stdout.write(`${table(figures).join('\n')}\n`);
+  };
+  if (values.only === 'latency') return alone('proxy latency and throughput', measureLatency, latencyTable);
+  if (values.only === 'replicas')
+    return alone('replicas behind nginx, and the Redis event store', fleetBench, fleetTable);
+  if (values.only !== undefined)
+    throw new Error(`--only: expected "latency" or "replicas", found "${values.only}"`);
 
   phase('tokens');
   const live = liveMcpBenchCatalog();
@@ -101,6 +110,9 @@ async function main(): Promise<void> {
   phase('proxy latency and throughput');
   const latency = await measureLatency(quick);
 
+  phase('replicas behind nginx, and the Redis event store');
+  const fleet = await fleetBench(quick);
+
   const results: Results = {
     date: new Date().toISOString(),
     machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
@@ -116,6 +128,7 @@ async function main(): Promise<void> {
     gatewayStarts: starts,
     sessionSoak: sessions,
     latency,
+    fleet,
   };
   writeFileSync(`${dir}latest.json`, `${JSON.stringify(results, null, 2)}\n`);
   if (!quick) updateReadme(fileURLToPath(new URL('../../../README.md', import.meta.url)), results);

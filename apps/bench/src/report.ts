@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Results } from './main';
 import type { LatencyFigures, TargetFigures } from './latency/latency';
+import type { FleetFigures } from './replicas/fleet';
 
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
@@ -114,6 +115,8 @@ export function markdown(results: Results): string {
     ...soakTable(results),
     '',
     ...latencyTable(results.latency),
+    '',
+    ...fleetTable(results.fleet),
   ];
   return lines.join('\n');
 }
@@ -248,5 +251,38 @@ export function latencyTable(latency: LatencyFigures): string[] {
         ...tracingCost(targets),
       ];
     }),
+  ];
+}
+
+/** Replicas behind nginx: calls/s with one and with three, and the Redis event store against the in-memory one. */
+export function fleetTable(fleet: FleetFigures): string[] {
+  const [memory, redis] = fleet.eventStore as [
+    FleetFigures['eventStore'][number],
+    FleetFigures['eventStore'][number],
+  ];
+  return [
+    `**Replicas behind nginx** (\`deploy/nginx\` as shipped, bundled CLI, the fixture backend over stdio in each replica; calls/s of ${fleet.callsPerRun.toLocaleString('en')} \`echo\` calls from ${fleet.concurrency} clients at once, median of ${fleet.repetitions} interleaved repetitions after a warm-up. Every replica, nginx, the backends and the clients share this machine's cores: the ratio is what a fleet gains on one machine, not on several.)`,
+    '',
+    row([
+      'clients',
+      'one replica, no nginx',
+      'nginx → 1 replica',
+      'nginx → 3 replicas',
+      '3 vs 1 behind nginx',
+    ]),
+    row(['---', '---:', '---:', '---:', '---:']),
+    ...fleet.throughput.map((t) =>
+      row([
+        t.era === 'modern'
+          ? 'modern era (stateless, spread per request)'
+          : 'legacy sessions (each kept on its replica)',
+        t.direct,
+        t.nginxOne,
+        t.nginxThree,
+        `${(t.nginxThree / t.nginxOne).toFixed(2)}×`,
+      ]),
+    ),
+    '',
+    `Event store, per streamed call (a legacy session's call with progress, its answer an SSE event stored for \`Last-Event-ID\`): in memory p50 ${memory.p50Ms} ms and ${memory.callsPerS} calls/s at ${fleet.concurrency} sessions; Redis p50 ${redis.p50Ms} ms (${Math.round((redis.p50Ms - memory.p50Ms) * 1000)} µs more) and ${redis.callsPerS} calls/s (${(redis.callsPerS / memory.callsPerS).toFixed(2)}×).`,
   ];
 }

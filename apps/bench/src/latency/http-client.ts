@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { MODERN_ENVELOPE } from '@mcp-gateway/examples';
 
 /**
  * A minimal Streamable HTTP client for measuring servers: one keep-alive connection pool, one session, requests
@@ -13,6 +14,8 @@ export class HttpClient {
     accept: 'application/json, text/event-stream',
   };
   private nextId = 1;
+  /** The modern era's `_meta` envelope, which every request of a modern client carries; none for a session. */
+  private envelope: Record<string, unknown> | undefined;
 
   private constructor(private readonly url: URL) {}
 
@@ -37,10 +40,31 @@ export class HttpClient {
     return client;
   }
 
+  /**
+   * A modern-era (2026-07-28) client: no session, so a load balancer may send each request to another replica.
+   * Every request carries the envelope and the `Mcp-Method` (and `Mcp-Name`) headers.
+   */
+  static modern(url: URL): HttpClient {
+    const client = new HttpClient(url);
+    client.headers['mcp-protocol-version'] = '2026-07-28';
+    client.envelope = MODERN_ENVELOPE;
+    return client;
+  }
+
   /** Sends one request and resolves with its result; rejects on a JSON-RPC error. */
   async call(method: string, params: Record<string, unknown>): Promise<unknown> {
     const id = this.nextId++;
-    const { body } = await this.post({ jsonrpc: '2.0', id, method, params });
+    const modern = this.envelope && {
+      params: { ...params, _meta: { ...this.envelope, ...(params._meta as object | undefined) } },
+      headers: {
+        'mcp-method': method,
+        ...(typeof params.name === 'string' ? { 'mcp-name': params.name } : {}),
+      },
+    };
+    const { body } = await this.post(
+      { jsonrpc: '2.0', id, method, params: modern?.params ?? params },
+      modern?.headers,
+    );
     const answer = findAnswer(body, id);
     if (!answer) throw new Error(`no answer to request ${id} in: ${body.slice(0, 200)}`);
     if (answer.error) throw new Error(`JSON-RPC error ${JSON.stringify(answer.error)}`);
@@ -48,17 +72,25 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const req = request(this.url, { method: 'DELETE', agent: this.agent, headers: this.headers }, (res) => {
-        res.resume().on('end', resolve);
+    if (this.headers['mcp-session-id'])
+      await new Promise<void>((resolve) => {
+        const req = request(
+          this.url,
+          { method: 'DELETE', agent: this.agent, headers: this.headers },
+          (res) => {
+            res.resume().on('end', resolve);
+          },
+        );
+        req.on('error', () => resolve());
+        req.end();
       });
-      req.on('error', () => resolve());
-      req.end();
-    });
     this.agent.destroy();
   }
 
-  private post(message: object): Promise<{ headers: Record<string, unknown>; body: string }> {
+  private post(
+    message: object,
+    headers: Record<string, string> = {},
+  ): Promise<{ headers: Record<string, unknown>; body: string }> {
     const data = JSON.stringify(message);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -66,7 +98,7 @@ export class HttpClient {
         {
           method: 'POST',
           agent: this.agent,
-          headers: { ...this.headers, 'content-length': Buffer.byteLength(data) },
+          headers: { ...this.headers, ...headers, 'content-length': Buffer.byteLength(data) },
         },
         (res) => {
           let body = '';
