@@ -33,6 +33,12 @@ let base: string;
 
 const startRedis = () => startRedisAt(redisBin, redisPort);
 
+/** The fleet's one config file (fixture and conformance backends, Redis), with its state under `state`. */
+const fleetConfig = (state: string) =>
+  `state_dir: ${JSON.stringify(join(dir, state))}\nredis: { url: "redis://127.0.0.1:${redisPort}" }\nbackends:\n` +
+  `  fixture:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(fixtureBackend)}]\n` +
+  `  conformance:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(conformanceBackend)}, "--stdio"]\n`;
+
 function startReplica(name: string, port: number, config: string): ChildProcess {
   return spawn(
     process.execPath,
@@ -57,11 +63,7 @@ beforeAll(async () => {
   redisPort = await freePort();
   redis = startRedis();
   const config = join(dir, 'servers.yaml');
-  writeFileSync(
-    config,
-    `state_dir: ${JSON.stringify(join(dir, 'state'))}\nredis: { url: "redis://127.0.0.1:${redisPort}" }\nbackends:\n  fixture:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(fixtureBackend)}]\n` +
-      `  conformance:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(conformanceBackend)}, "--stdio"]\n`,
-  );
+  writeFileSync(config, fleetConfig('state'));
   const ports = [await freePort(), await freePort(), await freePort()];
   const front = await freePort();
   ['r1', 'r2', 'r3'].forEach((name, i) =>
@@ -288,6 +290,46 @@ describe('three replicas behind nginx (deploy/nginx)', () => {
         }
     } finally {
       await Promise.all([modern.close(), legacy.close()]);
+    }
+  });
+
+  it('starts a new replica with the tools the others learned (Redis), without starting its backends', async () => {
+    type Health = {
+      backends: Record<string, { running: boolean; restart_count: number; tools_cached: number }>;
+    };
+    const health = async (port: number) =>
+      (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as Health;
+    const learned = (await health(replicas.get('r1')!.port)).backends;
+    expect(learned.fixture!.tools_cached).toBeGreaterThan(0);
+    expect(learned.conformance!.tools_cached).toBeGreaterThan(0);
+    const config = join(dir, 'fresh.yaml');
+    writeFileSync(config, fleetConfig('fresh-state')); // a state directory of its own, empty
+    const port = await freePort();
+    const fresh = startReplica('r4', port, config);
+    try {
+      const known = await waitFor(
+        'the shared catalog on r4',
+        async () => {
+          const { backends } = await health(port);
+          return Object.values(backends).every((b) => b.tools_cached > 0) ? backends : undefined;
+        },
+        60_000,
+      );
+      expect(known).toMatchObject({
+        fixture: { running: false, restart_count: 0, tools_cached: learned.fixture!.tools_cached },
+        conformance: { running: false, restart_count: 0, tools_cached: learned.conformance!.tools_cached },
+      });
+      const search = await fetch(`http://127.0.0.1:${port}/mcp`, {
+        method: 'POST',
+        ...modernRequest('tools/call', {
+          name: 'gateway_search_tools',
+          arguments: { query: 'echo the message' },
+        }),
+      });
+      expect(JSON.stringify(await search.json())).toContain('fixture');
+      expect((await health(port)).backends.fixture!.running).toBe(false); // searching needs no backend
+    } finally {
+      await stop(fresh);
     }
   });
 

@@ -16,7 +16,12 @@ import {
 import { AccessPolicy, Authenticator, RateLimiter, auditFields } from '@mcp-gateway/auth';
 import { ActivityRing } from '@mcp-gateway/console';
 import { DEFAULT_TABLE, StaticEmbedder } from '@mcp-gateway/embeddings';
-import { RedisEventStore, RedisRateBuckets, RedisReplicaBus } from '@mcp-gateway/redis';
+import {
+  RedisCatalogSnapshots,
+  RedisEventStore,
+  RedisRateBuckets,
+  RedisReplicaBus,
+} from '@mcp-gateway/redis';
 import { Supervisor, type ReconfigureResult } from '@mcp-gateway/supervisor';
 import {
   createGatewayApp,
@@ -70,6 +75,8 @@ export class Gateway {
   private readonly bus: RedisReplicaBus | undefined;
   /** Rate-limit buckets every replica takes from, when `redis` is configured. */
   private readonly buckets: RedisRateBuckets | undefined;
+  /** Catalogs every replica learned, when `redis` is configured. */
+  private readonly catalogs: RedisCatalogSnapshots | undefined;
   /** The recent calls the console shows. */
   private readonly activity = new ActivityRing();
   private server: ServerType | undefined;
@@ -90,6 +97,10 @@ export class Gateway {
     this.running = config;
     this.logger = options.logger ?? createStderrLogger({ level: config.logLevel });
     this.auditLog = (options.logger ?? createStderrLogger({ level: 'info' })).child({ log: 'audit' });
+    // A replica that starts afresh takes the tools the others learned instead of starting every backend.
+    this.catalogs = config.redis
+      ? RedisCatalogSnapshots.connect(config.redis.url, { prefix: config.redis.prefix })
+      : undefined;
     this.supervisor = new Supervisor({
       backends: config.backends,
       logger: this.logger,
@@ -99,6 +110,7 @@ export class Gateway {
         this.audit(call);
       },
       ...(config.catalog ? { warmConcurrency: config.catalog.warmConcurrency } : {}),
+      ...(this.catalogs ? { sharedCatalog: this.catalogs } : {}),
     });
     const embedder = config.catalog?.semantic === false ? undefined : this.embedder();
     // Replicas share their stream events through Redis; without it they stay in this process's memory.
@@ -339,6 +351,7 @@ export class Gateway {
       await this.events?.close();
       await this.bus?.close();
       await this.buckets?.close();
+      await this.catalogs?.close();
     })();
     return this.closing;
   }

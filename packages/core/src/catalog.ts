@@ -37,3 +37,15 @@ export interface Catalog {
   /** Resolves once nothing is {@link Catalog.pending}, or after `ms`, whichever comes first. Never rejects. */
   settle(ms: number): Promise<void>;
 }
+
+/**
+ * Catalog snapshots kept outside the process, shared by every replica of a fleet: a replica that starts with no
+ * catalog of its own takes one another replica learned from the same backend (the same settings, by fingerprint)
+ * instead of starting the backend to learn it. The Redis one is `RedisCatalogSnapshots` in `@mcp-gateway/redis`.
+ */
+export interface CatalogSnapshots {
+  /** The snapshot stored for `backend` under `fingerprint` (a hash of how it is reached), if any. */
+  read(backend: string, fingerprint: string): Promise<BackendCatalog | undefined>;
+  /** Stores the catalog just learned from the live backend. */
+  write(backend: string, fingerprint: string, catalog: BackendCatalog): Promise<void>;
+}

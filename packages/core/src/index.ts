@@ -33,7 +33,7 @@ export { silentLogger, logLevelRank } from './logger';
 export type { Logger, LogFields } from './logger';
 export { JsonRpcError } from './backend';
 export type { InitializeResult, CallOptions, CallRecord, BackendConnection, LiveConnection } from './backend';
-export type { CatalogTool, BackendCatalog, Catalog } from './catalog';
+export type { CatalogTool, BackendCatalog, Catalog, CatalogSnapshots } from './catalog';
 export type { EventStore } from './event-store';
 export type { ReplicaBus } from './replica-bus';
 export type { RateBuckets } from './rate-buckets';

@@ -3,3 +3,4 @@ export { RedisEventStore } from './redis-event-store';
 export type { RedisEventStoreOptions } from './redis-event-store';
 export { RedisReplicaBus } from './redis-replica-bus';
 export { RedisRateBuckets } from './redis-rate-buckets';
+export { RedisCatalogSnapshots } from './redis-catalog-snapshots';

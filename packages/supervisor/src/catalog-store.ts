@@ -6,6 +6,7 @@ import {
   type BackendCatalog,
   type BackendConnection,
   type BackendSettings,
+  type CatalogSnapshots,
   type Logger,
 } from '@mcp-gateway/core';
 import { readCatalog, type CatalogList } from './read-catalog';
@@ -17,9 +18,14 @@ export const LIST_CHANGED: Record<string, CatalogList> = {
   'notifications/prompts/list_changed': 'prompts',
 };
 
+/** How long a replica waits for a shared snapshot before it starts the backend to learn the catalog itself. */
+const SHARED_READ_MS = 2000;
+
 /**
  * Backend catalogs in memory and on disk (`<stateDir>/catalog/<backend>.json`), so listing and search work while
- * backends hibernate and after a restart. A cached file whose backend settings changed since is ignored.
+ * backends hibernate and after a restart, and in `shared` snapshots (Redis) when there are, so that a replica
+ * starting afresh knows what the others learned. A cached file or snapshot whose backend settings changed since is
+ * ignored.
  */
 export class CatalogStore {
   private readonly catalogs = new Map<string, BackendCatalog>();
@@ -29,6 +35,7 @@ export class CatalogStore {
     stateDir: string | undefined,
     private settings: Record<string, BackendSettings>,
     private readonly logger: Logger,
+    private readonly shared?: CatalogSnapshots,
   ) {
     this.dir = stateDir ? join(stateDir, 'catalog') : undefined;
     for (const name of Object.keys(settings)) this.readCached(name);
@@ -58,6 +65,28 @@ export class CatalogStore {
     }
   }
 
+  /**
+   * Takes the shared snapshot of a backend that has no catalog here; false when there is none (or it cannot be
+   * read within {@link SHARED_READ_MS}), and the backend must be started to learn it.
+   */
+  async adopt(backend: string): Promise<boolean> {
+    if (!this.shared || this.catalogs.has(backend)) return this.catalogs.has(backend);
+    const fingerprint = this.fingerprint(backend);
+    const timeout = new Promise<undefined>((resolve) =>
+      setTimeout(() => resolve(undefined), SHARED_READ_MS).unref(),
+    );
+    const snapshot = await Promise.race([this.shared.read(backend, fingerprint), timeout]).catch(
+      (error: unknown) => {
+        this.logger.warn('could not read the shared catalog', { backend, error: errorMessage(error) });
+        return undefined;
+      },
+    );
+    if (!snapshot || this.catalogs.has(backend) || this.fingerprint(backend) !== fingerprint) return false;
+    this.catalogs.set(backend, snapshot);
+    this.writeCached(backend, snapshot);
+    return true;
+  }
+
   /** Fetches the given lists (all by default) from a live backend and stores the result. */
   async refresh(
     backend: string,
@@ -81,6 +110,9 @@ export class CatalogStore {
     if (!(backend in this.settings) || this.fingerprint(backend) !== fingerprint) return next;
     this.catalogs.set(backend, next);
     this.writeCached(backend, next);
+    void this.shared?.write(backend, fingerprint, next).catch((error: unknown) => {
+      this.logger.warn('could not write the shared catalog', { backend, error: errorMessage(error) });
+    });
     return next;
   }
 

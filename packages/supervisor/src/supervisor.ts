@@ -14,6 +14,7 @@ import {
   type BackendSummary,
   type CallRecord,
   type Catalog,
+  type CatalogSnapshots,
   type Logger,
 } from '@mcp-gateway/core';
 import { CallSpan } from './call-span';
@@ -36,6 +37,8 @@ export interface SupervisorOptions {
   stateDir?: string;
   /** How many backends {@link Supervisor.warm} starts at once to learn their tools (default 4). */
   warmConcurrency?: number;
+  /** Catalogs shared with the other replicas: {@link Supervisor.warm} takes theirs before starting a backend. */
+  sharedCatalog?: CatalogSnapshots;
 }
 
 /** What a {@link Supervisor.reconfigure} did, by backend name, in configuration order. */
@@ -90,7 +93,7 @@ export class Supervisor implements BackendRegistry, Catalog {
     this.connect =
       options.connect ?? ((settings, logger, signal) => connectBackend(settings, { logger, eras, signal }));
     this.backoff = { ...defaultBackoff, ...options.backoff };
-    this.catalogs = new CatalogStore(options.stateDir, options.backends, this.logger);
+    this.catalogs = new CatalogStore(options.stateDir, options.backends, this.logger, options.sharedCatalog);
     this.onCall = options.onCall;
     this.warmConcurrency = options.warmConcurrency ?? 4;
     for (const name of Object.keys(options.backends)) {
@@ -327,7 +330,11 @@ export class Supervisor implements BackendRegistry, Catalog {
     const next = async (): Promise<void> => {
       const name = missing.shift();
       if (name === undefined) return;
-      if (this.backends.has(name))
+      if (!this.backends.has(name)) {
+        // removed by a reload meanwhile
+      } else if (await this.catalogs.adopt(name)) {
+        for (const listener of this.catalogListeners) listener(name); // another replica learned it
+      } else
         await this.load(name).catch((error: unknown) =>
           this.logger.warn('catalog warm-up failed', { backend: name, error: errorMessage(error) }),
         );

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { BackendCatalog, CatalogSnapshots } from '@mcp-gateway/core';
 import { Supervisor } from '../src/index';
 import { FakeConnection, settings } from './fake-connection';
 
@@ -92,5 +93,54 @@ describe('catalog', () => {
     });
     await supervisor.warm();
     expect([supervisor.get('a')?.tools.length, supervisor.get('b')]).toEqual([2, undefined]);
+  });
+
+  it("warm() takes another replica's shared snapshot for the same settings instead of starting the backend", async () => {
+    const stored = new Map<string, BackendCatalog>();
+    const shared: CatalogSnapshots = {
+      read: async (backend, fingerprint) => stored.get(`${backend}:${fingerprint}`),
+      write: async (backend, fingerprint, catalog) => void stored.set(`${backend}:${fingerprint}`, catalog),
+    };
+    {
+      await using first = new Supervisor({
+        backends: { a: settings('a') },
+        connect: async () => new FakeConnection('a'),
+        sharedCatalog: shared,
+      });
+      await first.warm();
+    }
+    expect(stored.size).toBe(1);
+    let started = 0;
+    const changed: string[] = [];
+    await using second = new Supervisor({
+      backends: { a: settings('a'), b: settings('b', 0, 'other') },
+      connect: async (s) => (started++, new FakeConnection(s.name)),
+      sharedCatalog: shared,
+    });
+    second.onChange((name) => changed.push(name));
+    await second.warm();
+    // a came from the snapshot (nothing started for it); b had none and was started to be learned.
+    expect([second.get('a')!.tools.map((t) => t.name), started, second.health().a!.state]).toEqual([
+      ['t0', 't1'],
+      1,
+      'configured',
+    ]);
+    expect(changed.sort()).toEqual(['a', 'b']);
+  });
+
+  it('warm() starts the backend when the shared snapshots cannot be read, or are for other settings', async () => {
+    for (const read of [
+      async () => Promise.reject(new Error('Connection is closed.')),
+      async () => undefined,
+    ]) {
+      let started = 0;
+      await using supervisor = new Supervisor({
+        backends: { a: settings('a') },
+        connect: async () => (started++, new FakeConnection('a')),
+        sharedCatalog: { read, write: async () => {} },
+      });
+      await supervisor.warm();
+      expect([started, supervisor.get('a')?.tools.length]).toEqual([1, 2]);
+    }
   });
 });
