@@ -100,7 +100,7 @@ function targetsFor(backend: BenchBackend, quick: boolean): (() => Promise<Targe
   return [
     () => directStdio(backend),
     () => directStdioSdk(backend),
-    ...(['json', 'sse', 'legacy-sse', 'sdk', 'invoke', 'api-key', 'jwt', 'traced'] as const).map(
+    ...(['json', 'modern', 'sse', 'legacy-sse', 'sdk', 'invoke', 'api-key', 'jwt', 'traced'] as const).map(
       (path) => () => gateway(backend, path),
     ),
     () => minimalRelay(backend),

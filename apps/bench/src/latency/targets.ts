@@ -240,10 +240,12 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 /** How a client reaches the backend through the gateway. */
-export type GatewayPath = 'json' | 'sse' | 'legacy-sse' | 'sdk' | 'invoke' | 'api-key' | 'jwt' | 'traced';
+export type GatewayPath =
+  'json' | 'modern' | 'sse' | 'legacy-sse' | 'sdk' | 'invoke' | 'api-key' | 'jwt' | 'traced';
 
 const GATEWAY_TARGETS: Record<GatewayPath, string> = {
   json: 'gateway /mcp/{backend} (JSON)',
+  modern: 'gateway /mcp/{backend} (modern era, JSON)',
   sse: 'gateway /mcp/{backend} (SSE)',
   'legacy-sse': 'gateway /sse/{backend} (HTTP+SSE)',
   sdk: 'gateway /mcp/{backend} (SDK client)',
@@ -331,6 +333,10 @@ export async function gateway(backend: BenchBackend, path: GatewayPath): Promise
     }));
   }
   if (path === 'json') return httpTarget(name, proxy, `/mcp/${backend.name}`);
+  if (path === 'modern') {
+    const url = new URL(`http://127.0.0.1:${proxy.port}/mcp/${backend.name}`);
+    return clientTarget(name, proxy, async () => HttpClient.modern(url));
+  }
   if (path === 'legacy-sse') return sseTarget(name, proxy, `/sse/${backend.name}`);
   const c = new Client({ name: 'bench', version: '1' });
   await c.connect(
