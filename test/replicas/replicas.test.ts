@@ -133,6 +133,15 @@ const progressCall = {
   params: { name: 'progress', arguments: { steps: 3, ms: 5 }, _meta: { progressToken: 'p' } },
 };
 
+/** `promise`, or a rejection naming the hang once `ms` have passed without it settling. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, hung]).finally(() => clearTimeout(timer));
+}
+
 /** The events of an SSE body: id (if any) and parsed data. */
 function events(body: string): { id: string | undefined; data: Record<string, unknown> }[] {
   return body
@@ -367,6 +376,28 @@ describe('three replicas behind nginx (deploy/nginx)', () => {
     );
   });
 
+  it('keeps serving while Redis hangs (paused, its connections open), and recovers when it answers again', async () => {
+    const session = await rawSession();
+    process.kill(redis.pid!, 'SIGSTOP');
+    try {
+      // Nothing waits on Redis for longer than its command timeout: a hang here fails the test, not a timing.
+      expect((await within(10_000, modernEcho('redis hangs'))).text).toBe('redis hangs');
+      const during = await within(10_000, session.progress());
+      expect(during.map((e) => [e.data.method ?? 'result', e.id])).toEqual([
+        ['notifications/progress', undefined],
+        ['notifications/progress', undefined],
+        ['notifications/progress', undefined],
+        ['result', undefined],
+      ]);
+      expect((await within(10_000, modernEcho('still'))).text).toBe('still');
+    } finally {
+      process.kill(redis.pid!, 'SIGCONT');
+    }
+    await waitFor('resumable streams again', async () =>
+      (await session.progress()).every((e) => e.id !== undefined) ? true : undefined,
+    );
+  });
+
   it('loses one replica: modern clients see no failure, its legacy clients re-initialize once, the others go on', async () => {
     // Sessions until every replica holds at least one.
     const sessions: Awaited<ReturnType<typeof legacyClient>>[] = [];
@@ -480,5 +511,17 @@ describe('two replicas sharing rate-limit buckets in Redis', () => {
         (await call(i)) === 200 ? true : undefined,
       );
     expect(await alternating(4)).toEqual([200, 200, '429 after 20 s', '429 after 20 s']);
+  });
+
+  it('answers from its own bucket, without waiting, while Redis hangs', async () => {
+    process.kill(redis.pid!, 'SIGSTOP');
+    try {
+      // Both local buckets were spent while Redis was away, and the seconds since refilled less than a token.
+      expect(await within(10_000, alternating(4))).toEqual(
+        Array(4).fill(expect.stringMatching(/^429 after \d+ s$/)),
+      );
+    } finally {
+      process.kill(redis.pid!, 'SIGCONT');
+    }
   });
 });

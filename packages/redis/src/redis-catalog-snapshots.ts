@@ -1,5 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import type { BackendCatalog, CatalogSnapshots } from '@mcp-gateway/core';
+import { Breaker } from './internal/breaker';
 import { connectRedis } from './internal/connect';
 
 /**
@@ -13,6 +14,7 @@ export class RedisCatalogSnapshots implements CatalogSnapshots {
   private readonly prefix: string;
   private readonly ttl: number;
   private readonly maxBytes: number;
+  private readonly breaker = new Breaker();
 
   constructor(
     private readonly redis: Redis,
@@ -34,14 +36,14 @@ export class RedisCatalogSnapshots implements CatalogSnapshots {
   }
 
   async read(backend: string, fingerprint: string): Promise<BackendCatalog | undefined> {
-    const stored = await this.redis.get(this.key(backend, fingerprint));
+    const stored = await this.breaker.run(() => this.redis.get(this.key(backend, fingerprint)));
     return stored ? (JSON.parse(stored) as BackendCatalog) : undefined;
   }
 
   async write(backend: string, fingerprint: string, catalog: BackendCatalog): Promise<void> {
     const text = JSON.stringify(catalog);
     if (Buffer.byteLength(text) > this.maxBytes) return;
-    await this.redis.set(this.key(backend, fingerprint), text, 'EX', this.ttl);
+    await this.breaker.run(() => this.redis.set(this.key(backend, fingerprint), text, 'EX', this.ttl));
   }
 
   /** Closes the connection. */

@@ -1,5 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import type { EventStore, JsonRpcMessage } from '@mcp-gateway/core';
+import { Breaker } from './internal/breaker';
 import { connectRedis } from './internal/connect';
 
 export interface RedisEventStoreOptions {
@@ -26,6 +27,7 @@ export class RedisEventStore implements EventStore {
   private readonly prefix: string;
   private readonly ttl: number;
   private readonly max: number;
+  private readonly breaker = new Breaker();
 
   constructor(
     private readonly redis: Redis,
@@ -48,22 +50,24 @@ export class RedisEventStore implements EventStore {
     return new RedisEventStore(connectRedis(url, redis), options);
   }
 
-  async storeEvent(streamId: string, message: JsonRpcMessage): Promise<string> {
-    const id = String(await this.redis.incr(`${this.prefix}seq`));
-    const stream = this.streamKey(streamId);
-    await this.redis
-      .multi()
-      .set(this.eventKey(id), JSON.stringify({ stream: streamId, message }), 'EX', this.ttl)
-      .rpush(stream, id)
-      .ltrim(stream, -this.max, -1)
-      .expire(stream, this.ttl)
-      .exec();
-    return id;
+  storeEvent(streamId: string, message: JsonRpcMessage): Promise<string> {
+    return this.breaker.run(async () => {
+      const id = String(await this.redis.incr(`${this.prefix}seq`));
+      const stream = this.streamKey(streamId);
+      await this.redis
+        .multi()
+        .set(this.eventKey(id), JSON.stringify({ stream: streamId, message }), 'EX', this.ttl)
+        .rpush(stream, id)
+        .ltrim(stream, -this.max, -1)
+        .expire(stream, this.ttl)
+        .exec();
+      return id;
+    });
   }
 
   async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
     if (!/^\d+$/.test(eventId)) return undefined;
-    const stored = await this.redis.get(this.eventKey(eventId));
+    const stored = await this.breaker.run(() => this.redis.get(this.eventKey(eventId)));
     return stored ? (JSON.parse(stored) as { stream: string }).stream : undefined;
   }
 
@@ -74,9 +78,10 @@ export class RedisEventStore implements EventStore {
     const streamId = await this.getStreamIdForEventId(lastEventId);
     if (streamId === undefined) throw new Error(`Unknown event id "${lastEventId}".`);
     const after = Number(lastEventId);
-    const ids = (await this.redis.lrange(this.streamKey(streamId), 0, -1)).filter((id) => Number(id) > after);
+    const listed = await this.breaker.run(() => this.redis.lrange(this.streamKey(streamId), 0, -1));
+    const ids = listed.filter((id) => Number(id) > after);
     if (ids.length === 0) return streamId;
-    const events = await this.redis.mget(ids.map((id) => this.eventKey(id)));
+    const events = await this.breaker.run(() => this.redis.mget(ids.map((id) => this.eventKey(id))));
     for (const [i, stored] of events.entries())
       if (stored) await send(ids[i]!, (JSON.parse(stored) as { message: JsonRpcMessage }).message);
     return streamId;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { RateBuckets, RateLimitSettings } from '@mcp-gateway/core';
+import { Breaker } from './internal/breaker';
 import { connectRedis } from './internal/connect';
 
 /**
@@ -37,6 +38,7 @@ return wait
  */
 export class RedisRateBuckets implements RateBuckets {
   private readonly prefix: string;
+  private readonly breaker = new Breaker();
 
   constructor(
     private readonly redis: Redis,
@@ -51,7 +53,7 @@ export class RedisRateBuckets implements RateBuckets {
 
   async take(client: string, { rate, burst }: RateLimitSettings): Promise<number | undefined> {
     const key = `${this.prefix}rate:${createHash('sha256').update(client).digest('base64url')}`;
-    const wait = (await this.redis.eval(TAKE, 1, key, rate, burst)) as number;
+    const wait = (await this.breaker.run(() => this.redis.eval(TAKE, 1, key, rate, burst))) as number;
     return wait < 0 ? undefined : wait;
   }
 

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ReplicaBus } from '@mcp-gateway/core';
+import { Breaker } from './internal/breaker';
 import { connectRedis } from './internal/connect';
 
 /**
@@ -12,6 +13,7 @@ import { connectRedis } from './internal/connect';
 export class RedisReplicaBus implements ReplicaBus {
   private readonly handlers = new Set<(message: unknown) => void>();
   private readonly prefix: string;
+  private readonly breaker = new Breaker();
 
   constructor(
     private readonly publisher: Redis,
@@ -36,12 +38,17 @@ export class RedisReplicaBus implements ReplicaBus {
 
   /** Connects twice to `url` (to send and to listen); the listening side waits for Redis while it is away. */
   static connect(url: string, options: { replica: string; prefix?: string }): RedisReplicaBus {
-    const subscriber = connectRedis(url, { enableOfflineQueue: true, maxRetriesPerRequest: null });
+    // It waits as long as it takes: a subscribed connection only listens, and resubscribes after a reconnect.
+    const subscriber = connectRedis(url, {
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      commandTimeout: undefined,
+    });
     return new RedisReplicaBus(connectRedis(url), subscriber, options);
   }
 
   send(replica: string, message: unknown): Promise<number> {
-    return this.publisher.publish(this.channel(replica), JSON.stringify(message));
+    return this.breaker.run(() => this.publisher.publish(this.channel(replica), JSON.stringify(message)));
   }
 
   receive(handler: (message: unknown) => void): () => void {
