@@ -31,7 +31,7 @@ export class RedisCatalogSnapshots implements CatalogSnapshots {
     redis: RedisOptions = {},
   ): RedisCatalogSnapshots {
     // Commands wait while the connection is being made (a replica reads snapshots as it starts): they are rare,
-    // and one failed reconnect still rejects them, so the queue stays short.
+    // and each waits at most the command timeout, so the queue stays short.
     return new RedisCatalogSnapshots(connectRedis(url, { enableOfflineQueue: true, ...redis }), options);
   }
 
