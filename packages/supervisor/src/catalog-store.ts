@@ -72,15 +72,16 @@ export class CatalogStore {
   async adopt(backend: string): Promise<boolean> {
     if (!this.shared || this.catalogs.has(backend)) return this.catalogs.has(backend);
     const fingerprint = this.fingerprint(backend);
-    const timeout = new Promise<undefined>((resolve) =>
-      setTimeout(() => resolve(undefined), SHARED_READ_MS).unref(),
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>(
+      (resolve) => (timer = setTimeout(() => resolve(undefined), SHARED_READ_MS)),
     );
-    const snapshot = await Promise.race([this.shared.read(backend, fingerprint), timeout]).catch(
-      (error: unknown) => {
+    const snapshot = await Promise.race([this.shared.read(backend, fingerprint), timeout])
+      .catch((error: unknown) => {
         this.logger.warn('could not read the shared catalog', { backend, error: errorMessage(error) });
         return undefined;
-      },
-    );
+      })
+      .finally(() => clearTimeout(timer));
     if (!snapshot || this.catalogs.has(backend) || this.fingerprint(backend) !== fingerprint) return false;
     this.catalogs.set(backend, snapshot);
     this.writeCached(backend, snapshot);

@@ -330,14 +330,14 @@ export class Supervisor implements BackendRegistry, Catalog {
     const next = async (): Promise<void> => {
       const name = missing.shift();
       if (name === undefined) return;
-      if (!this.backends.has(name)) {
-        // removed by a reload meanwhile
-      } else if (await this.catalogs.adopt(name)) {
-        for (const listener of this.catalogListeners) listener(name); // another replica learned it
-      } else
-        await this.load(name).catch((error: unknown) =>
-          this.logger.warn('catalog warm-up failed', { backend: name, error: errorMessage(error) }),
-        );
+      // Skipped when a reload removed it meanwhile; not started when another replica shared what it learned.
+      if (this.backends.has(name)) {
+        if (await this.catalogs.adopt(name)) for (const listener of this.catalogListeners) listener(name);
+        else
+          await this.load(name).catch((error: unknown) =>
+            this.logger.warn('catalog warm-up failed', { backend: name, error: errorMessage(error) }),
+          );
+      }
       this.learned(name);
       return next();
     };
