@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -57,4 +58,23 @@ export function runSuite(suite: keyof typeof SUITES, args: string[], timeoutMs =
       },
     );
   });
+}
+
+/**
+ * What failed in one scenario of a run saved with `-o dir`: each check that did not pass, with the suite's reason,
+ * so that a failing test says why and not only which scenario.
+ */
+export function failedChecks(dir: string, scenario: string): string[] {
+  return readdirSync(dir)
+    .filter((entry) => entry.startsWith(`server-${scenario}-`) || entry.startsWith(`client-${scenario}-`))
+    .flatMap((entry) => {
+      const checks = JSON.parse(readFileSync(join(dir, entry, 'checks.json'), 'utf8')) as {
+        id: string;
+        status: string;
+        errorMessage?: string;
+      }[];
+      return checks
+        .filter((check) => check.status === 'FAILURE')
+        .map((check) => `${check.id}: ${check.errorMessage ?? 'no reason given'}`);
+    });
 }
