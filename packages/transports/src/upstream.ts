@@ -313,6 +313,7 @@ export class Upstream implements LiveConnection {
     try {
       // The client may take long to answer (a person, a model): the call's timeout waits meanwhile.
       if (step) {
+        call.askedAt = performance.now();
         call.awaitingClient++;
         this.calls.armTimer(call);
       }

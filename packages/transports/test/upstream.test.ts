@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { everythingServer, groupMembers, memoryServer } from '@mcp-gateway/examples';
+import { conformanceBackend, everythingServer, groupMembers, memoryServer } from '@mcp-gateway/examples';
 import { JsonRpcError, isGatewayError, type JsonRpcNotification } from '@mcp-gateway/core';
 import { StdioTransport, Upstream } from '../src/index';
 import { mkdtempSync } from 'node:fs';
@@ -137,6 +137,46 @@ describe('Upstream over stdio (server-everything)', () => {
       expect(answerOf(sampled)).toBe('answer from bob');
       expect(sampledBy(asked)).toEqual(['bob: sampling/createMessage']);
       await long;
+    });
+
+    it('when a call sends several requests at once while an older call still waits on its client', async () => {
+      await using upstream = await Upstream.connect(
+        stdio({ command: process.execPath, args: [conformanceBackend, '--stdio'] }),
+        { backend: 'conformance', requestTimeoutMs: 10_000 },
+      );
+      const asked: string[] = [];
+      let answerOld = () => {};
+      const oldAnswered = new Promise<void>((resolve) => (answerOld = resolve));
+      const answers: Record<string, unknown> = {
+        'elicitation/create': { action: 'accept', content: { name: 'Alice' } },
+        'sampling/createMessage': { role: 'assistant', content: { type: 'text', text: 'Paris' }, model: 'm' },
+        'roots/list': { roots: [] },
+      };
+      const answering =
+        (name: string, ready: () => Promise<unknown>) => async (request: { method: string }) => {
+          asked.push(`${name}: ${request.method}`);
+          await ready();
+          return answers[request.method] as Record<string, unknown>;
+        };
+      const call = (tool: string, onRequest: ReturnType<typeof answering>) =>
+        upstream.request('tools/call', { name: tool, arguments: {} }, { onRequest });
+      // The old call asks for a name and is not answered while the new one runs.
+      const old = call(
+        'test_input_required_result_elicitation',
+        answering('old', () => oldAnswered),
+      );
+      await vi.waitFor(() => expect(asked).toEqual(['old: elicitation/create']));
+      // The new call asks for a name, a sample and roots at once; the backend writes them apart.
+      const all = () => vi.waitFor(() => expect(asked).toHaveLength(4));
+      const result = await call('test_input_required_result_multiple_inputs', answering('new', all));
+      expect(asked.slice(1).sort()).toEqual([
+        'new: elicitation/create',
+        'new: roots/list',
+        'new: sampling/createMessage',
+      ]);
+      expect(JSON.stringify(result)).toContain('Alice | Paris | 0');
+      answerOld();
+      await old;
     });
 
     it("when the backend asks roots/list on its own, which holds no call's place", async () => {

@@ -42,6 +42,10 @@ const CAPABILITY: Record<string, string> = {
   'roots/list': 'roots',
 };
 
+/** How long a round waits for more backend requests after the last one came, and at most in all (ms). */
+const GATHER_MS = 5;
+const GATHER_MAX_MS = 50;
+
 /** A backend→client request the client has not answered yet. */
 export interface Ask {
   request: JsonRpcRequest;
@@ -104,7 +108,7 @@ export class Call {
       });
       const first = await Promise.race([this.outcome, asked]);
       if (first === 'asked') {
-        await new Promise((resolve) => setImmediate(resolve)); // requests sent together go in one round
+        await this.gather();
         return { asks: new Map(this.asks) };
       }
       // A call that failed after the backend asked for a capability the client lacks failed for want of it.
@@ -118,6 +122,19 @@ export class Call {
     } finally {
       this.wake = undefined;
       round.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Waits for the backend requests sent with the first one, so that they go in one round: a backend writes them
+   * apart (over stdio, in separate reads about half a millisecond apart), so one turn of the event loop is not
+   * enough. Done when none came for {@link GATHER_MS}, or after {@link GATHER_MAX_MS}.
+   */
+  private async gather(): Promise<void> {
+    const until = performance.now() + GATHER_MAX_MS;
+    for (let seen = -1; seen !== this.asks.size && performance.now() < until;) {
+      seen = this.asks.size;
+      await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
     }
   }
 

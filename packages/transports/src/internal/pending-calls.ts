@@ -23,6 +23,8 @@ export interface PendingCall {
   resumedAt: number;
   /** Whether the backend has got a client's answer for this call, and so is likely finishing it. */
   answered: boolean;
+  /** When a backend→client request was last put down to this call (`performance.now()`); -Infinity if never. */
+  askedAt: number;
   cleanup: (() => void)[];
 }
 
@@ -74,6 +76,7 @@ export class PendingCalls {
       awaitingClient: 0,
       resumedAt: performance.now(),
       answered: false,
+      askedAt: -Infinity,
       cleanup: [],
     };
     this.byId.set(id, call);
@@ -104,10 +107,12 @@ export class PendingCalls {
   /**
    * The call a backend→client request (sampling, elicitation, roots) belongs to, when the backend does not say:
    * of the calls that can relay one and are not waiting on their client, the one the backend took up (or resumed)
-   * first, leaving out those busy since long before (see {@link BUSY_AFTER_MS}) unless all are; else the oldest
-   * that can. A backend handles what it receives in order and asks while handling it, so the first call it took
-   * up and still works on is the one asking. An older call whose request the client just answered was resumed
-   * after a newer call went out, so the newer call comes first.
+   * first, leaving out those busy since long before (see {@link BUSY_AFTER_MS}) unless all are; else, of those
+   * waiting on their client, the one that asked last. A backend handles what it receives in order and asks while
+   * handling it, so the first call it took up and still works on is the one asking. An older call whose request
+   * the client just answered was resumed after a newer call went out, so the newer call comes first. When every
+   * call waits, the one that just asked is sending the rest of a burst (several requests at once are written
+   * apart), while one that asked long ago and was never answered has nothing more to ask.
    */
   askingCall(): PendingCall | undefined {
     const now = performance.now();
@@ -115,8 +120,9 @@ export class PendingCalls {
     let waiting: PendingCall | undefined;
     for (const call of this.byId.values()) {
       if (!call.options.onRequest) continue;
-      if (call.awaitingClient > 0) waiting ??= call;
-      else if (!working || asksBefore(call, working, now)) working = call;
+      if (call.awaitingClient > 0) {
+        if (!waiting || call.askedAt > waiting.askedAt) waiting = call;
+      } else if (!working || asksBefore(call, working, now)) working = call;
     }
     return working ?? waiting;
   }
