@@ -65,8 +65,10 @@ export function runSuite(suite: keyof typeof SUITES, args: string[], timeoutMs =
  * so that a failing test says why and not only which scenario.
  */
 export function failedChecks(dir: string, scenario: string): string[] {
+  // Saved as <side>-<scenario>-<ISO time>; the time keeps one scenario's name from matching another's start.
+  const saved = new RegExp(`^(server|client)-${scenario}-\\d{4}-\\d{2}-\\d{2}T`);
   return readdirSync(dir)
-    .filter((entry) => entry.startsWith(`server-${scenario}-`) || entry.startsWith(`client-${scenario}-`))
+    .filter((entry) => saved.test(entry))
     .flatMap((entry) => {
       const checks = JSON.parse(readFileSync(join(dir, entry, 'checks.json'), 'utf8')) as {
         id: string;
