@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http';
+import { Agent, request, type ClientRequest } from 'node:http';
 import { MODERN_ENVELOPE } from '@mcp-gateway/examples';
 
 /**
@@ -90,6 +90,7 @@ export class HttpClient {
   private post(
     message: object,
     headers: Record<string, string> = {},
+    again = true,
   ): Promise<{ headers: Record<string, unknown>; body: string }> {
     const data = JSON.stringify(message);
     return new Promise((resolve, reject) => {
@@ -108,10 +109,21 @@ export class HttpClient {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (error) => {
+        if (again && resentOnStaleSocket(req, error)) resolve(this.post(message, headers, false));
+        else reject(error);
+      });
       req.end(data);
     });
   }
+}
+
+/**
+ * Whether a request failed only because the kept-alive connection it went out on had just been closed by the server
+ * (Node's documented race, `request.reusedSocket`): nothing reached the server, so sending it again is safe.
+ */
+export function resentOnStaleSocket(req: ClientRequest, error: NodeJS.ErrnoException): boolean {
+  return req.reusedSocket && error.code === 'ECONNRESET';
 }
 
 interface Answer {

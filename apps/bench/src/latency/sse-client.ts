@@ -1,4 +1,5 @@
 import { Agent, request, type ClientRequest } from 'node:http';
+import { resentOnStaleSocket } from './http-client';
 
 interface Waiting {
   resolve: (result: unknown) => void;
@@ -122,7 +123,7 @@ export class SseClient {
     else waiting.resolve(message.result);
   }
 
-  private post(message: object): Promise<void> {
+  private post(message: object, again = true): Promise<void> {
     const data = JSON.stringify(message);
     return new Promise((resolve, reject) => {
       const req = request(
@@ -143,7 +144,10 @@ export class SseClient {
           );
         },
       );
-      req.on('error', reject);
+      req.on('error', (error) => {
+        if (again && resentOnStaleSocket(req, error)) resolve(this.post(message, false));
+        else reject(error);
+      });
       req.end(data);
     });
   }
