@@ -110,7 +110,7 @@ export class HttpClient {
         },
       );
       req.on('error', (error) => {
-        if (again && resentOnStaleSocket(req, error)) resolve(this.post(message, headers, false));
+        if (again && failedOnStaleSocket(req, error)) resolve(this.post(message, headers, false));
         else reject(error);
       });
       req.end(data);
@@ -119,10 +119,11 @@ export class HttpClient {
 }
 
 /**
- * Whether a request failed only because the kept-alive connection it went out on had just been closed by the server
- * (Node's documented race, `request.reusedSocket`): nothing reached the server, so sending it again is safe.
+ * Whether a request failed because the kept-alive connection it went out on had just been closed by the server
+ * (the race Node documents under `request.reusedSocket`). The server closed it idle, so the request most likely never
+ * reached it, and the bench's calls (echo) are safe to send again in any case.
  */
-export function resentOnStaleSocket(req: ClientRequest, error: NodeJS.ErrnoException): boolean {
+export function failedOnStaleSocket(req: ClientRequest, error: NodeJS.ErrnoException): boolean {
   return req.reusedSocket && error.code === 'ECONNRESET';
 }
 

@@ -1,5 +1,5 @@
 import { Agent, request, type ClientRequest } from 'node:http';
-import { resentOnStaleSocket } from './http-client';
+import { failedOnStaleSocket } from './http-client';
 
 interface Waiting {
   resolve: (result: unknown) => void;
@@ -145,7 +145,7 @@ export class SseClient {
         },
       );
       req.on('error', (error) => {
-        if (again && resentOnStaleSocket(req, error)) resolve(this.post(message, false));
+        if (again && failedOnStaleSocket(req, error)) resolve(this.post(message, false));
         else reject(error);
       });
       req.end(data);
