@@ -61,13 +61,7 @@ export class StaticEmbedder implements TextEmbedder {
   }
 
   words(text: string): string[] {
-    const spaced = text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
-    const found: string[] = [];
-    for (const raw of spaced.toLowerCase().split(/[^a-z]+/)) {
-      const word = raw && this.known(raw);
-      if (word) found.push(word);
-    }
-    return found;
+    return knownWords(text, (word) => this.index.has(word));
   }
 
   embed(words: string[], weight: (word: string) => number = () => 1): Float32Array | undefined {
@@ -90,13 +84,21 @@ export class StaticEmbedder implements TextEmbedder {
     for (let d = 0; d < this.dimensions; d++) sum[d]! /= norm;
     return sum;
   }
+}
 
-  /** The word as the table has it: itself, or a base form (files → file, sending → send, created → create). */
-  private known(word: string): string | undefined {
-    if (this.index.has(word)) return word;
-    for (const form of baseForms(word)) if (this.index.has(form)) return form;
-    return undefined;
+/**
+ * The words of `text` that `has` knows (identifiers split, lower case), each as it is or by a base form
+ * (files → file, sending → send, created → create). The table's word rules, shared with its build script.
+ */
+export function knownWords(text: string, has: (word: string) => boolean): string[] {
+  const spaced = text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+  const found: string[] = [];
+  for (const raw of spaced.toLowerCase().split(/[^a-z]+/)) {
+    if (!raw) continue;
+    const word = has(raw) ? raw : baseForms(raw).find(has);
+    if (word) found.push(word);
   }
+  return found;
 }
 
 /** Candidate base forms of an inflected English word, most likely first. */

@@ -50,7 +50,7 @@ export const RANKING = {
   /** Weight of a term that only a synonym of the query brought in. */
   synonymWeight: 0.4,
   /** Weight of the semantic arm's cosine beside the lexical score scaled to the best one (1). */
-  semanticWeight: 0.6,
+  semanticWeight: 1,
 } as const;
 
 type Field = keyof typeof RANKING.fields;
@@ -202,19 +202,19 @@ export class ToolIndex {
   private queryVector(query: string) {
     const embedder = this.embedder!;
     const vectors = (this.vectors ??= this.embedTools());
-    const unseen = Math.log(1 + this.entries.length) ** 2;
+    const unseen = Math.log(1 + this.entries.length);
     const q = embedder.embed(embedder.words(query), (w) => this.idf.get(w) ?? unseen);
     return { q, vectors, dims: embedder.dimensions };
   }
 
-  /** Each tool's vector: its words weighted by their squared inverse document frequency over the index. */
+  /** Each tool's vector: its words weighted by their inverse document frequency over the index. */
   private embedTools(): Float32Array {
     const embedder = this.embedder!;
     const docWords = this.entries.map((entry) => embedder.words(semanticText(entry)));
     const df = new Map<string, number>();
     for (const words of docWords) for (const w of new Set(words)) df.set(w, (df.get(w) ?? 0) + 1);
-    // Squared: rare words carry a tool's meaning, common ones blur it (measured on the dev split).
-    this.idf = new Map([...df].map(([w, n]) => [w, Math.log(1 + this.entries.length / n) ** 2]));
+    // As the table was fitted: each word weighed by its inverse document frequency (the build's, over its sentences).
+    this.idf = new Map([...df].map(([w, n]) => [w, Math.log(1 + this.entries.length / n)]));
     const vectors = new Float32Array(this.entries.length * embedder.dimensions);
     docWords.forEach((words, doc) => {
       const v = embedder.embed(words, (w) => this.idf.get(w)!);
