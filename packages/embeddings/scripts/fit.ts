@@ -92,11 +92,9 @@ export function fitToSentences({ words, dims, sentences, targets, epochs }: FitI
   for (const sentence of sentences) for (const w of new Set(sentence)) df[w]!++;
   const weight = Float64Array.from(df, (n) => Math.log(1 + sentences.length / Math.max(1, n)));
   const table = Float32Array.from(words);
-  const [m, v, grad] = [0, 0, 0].map(() => new Float32Array(words.length)) as [
-    Float32Array,
-    Float32Array,
-    Float32Array,
-  ];
+  const grad = new Float32Array(words.length);
+  const m = new Float32Array(words.length); // Adam's running mean of the gradient
+  const v = new Float32Array(words.length); // and of its square
   const touched = new Uint8Array(count);
   const p = new Float64Array(dims);
   const g = new Float64Array(dims);

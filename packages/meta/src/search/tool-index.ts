@@ -213,7 +213,7 @@ export class ToolIndex {
     const docWords = this.entries.map((entry) => embedder.words(semanticText(entry)));
     const df = new Map<string, number>();
     for (const words of docWords) for (const w of new Set(words)) df.set(w, (df.get(w) ?? 0) + 1);
-    // As the table was fitted: each word weighed by its inverse document frequency (the build's, over its sentences).
+    // Not squared: the table was fitted with plain IDF weights, and squared ranked lower with it on the dev splits.
     this.idf = new Map([...df].map(([w, n]) => [w, Math.log(1 + this.entries.length / n)]));
     const vectors = new Float32Array(this.entries.length * embedder.dimensions);
     docWords.forEach((words, doc) => {
