@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { splitWords } from '../src/static-embedder';
 
 interface Tool {
   name: string;
@@ -48,9 +49,7 @@ export function vocabulary({ servers, tools }: { servers: string[]; tools: Tool[
     if (lemma && Number(count) > 0 && WORD.test(lemma)) words.add(lemma);
   }
   const addText = (text: unknown) => {
-    if (typeof text !== 'string') return;
-    const spaced = text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
-    for (const w of spaced.toLowerCase().split(/[^a-z]+/)) if (WORD.test(w)) words.add(w);
+    if (typeof text === 'string') for (const w of splitWords(text)) if (WORD.test(w)) words.add(w);
   };
   servers.forEach(addText);
   for (const tool of tools) {

@@ -91,14 +91,21 @@ export class StaticEmbedder implements TextEmbedder {
  * (files → file, sending → send, created → create). The table's word rules, shared with its build script.
  */
 export function knownWords(text: string, has: (word: string) => boolean): string[] {
-  const spaced = text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
   const found: string[] = [];
-  for (const raw of spaced.toLowerCase().split(/[^a-z]+/)) {
-    if (!raw) continue;
+  for (const raw of splitWords(text)) {
     const word = has(raw) ? raw : baseForms(raw).find(has);
     if (word) found.push(word);
   }
   return found;
+}
+
+/** The lower-case runs of Latin letters in `text`, identifiers split (`createIssue` → create, issue). */
+export function splitWords(text: string): string[] {
+  const spaced = text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+  return spaced
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter(Boolean);
 }
 
 /** Candidate base forms of an inflected English word, most likely first. */
