@@ -48,7 +48,8 @@ async function embed(texts: string[], what: string): Promise<Float32Array> {
 const wordVectors = await embed(vocabulary, 'words');
 const sentenceVectors = await embed(sentences, 'sentences');
 
-const basis = principalDirections(sentenceVectors, TEACHER, DIMS);
+const sentenceMean = meanOf(sentenceVectors, TEACHER);
+const basis = principalDirections(sentenceVectors, sentenceMean, DIMS);
 const row = new Map(vocabulary.map((w, i) => [w, i]));
 const table = fitToSentences({
   words: project(wordVectors, meanOf(wordVectors, TEACHER), basis, false),
@@ -59,7 +60,7 @@ const table = fitToSentences({
       (w) => row.get(w)!,
     ),
   ),
-  targets: project(sentenceVectors, meanOf(sentenceVectors, TEACHER), basis, true),
+  targets: project(sentenceVectors, sentenceMean, basis, true),
   epochs: EPOCHS,
 });
 

@@ -9,10 +9,10 @@ export function meanOf(rows: Float32Array, width: number): Float64Array {
   return mean;
 }
 
-/** The top `k` principal directions of the rows, by subspace iteration from a fixed start (reproducible). */
-export function principalDirections(rows: Float32Array, width: number, k: number): Float64Array[] {
+/** The top `k` principal directions of the rows about their `mean`, by subspace iteration from a fixed start. */
+export function principalDirections(rows: Float32Array, mean: Float64Array, k: number): Float64Array[] {
+  const width = mean.length;
   const n = rows.length / width;
-  const mean = meanOf(rows, width);
   const cov = new Float64Array(width * width);
   const row = new Float64Array(width);
   for (let i = 0; i < n; i++) {

