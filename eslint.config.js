@@ -55,4 +55,9 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The console's JSX compiles to calls of `h` and `Fragment` (packages/console/src/html.ts), unseen by the rule.
+    files: ['**/*.tsx'],
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^(h|Fragment)$' }] },
+  },
 );

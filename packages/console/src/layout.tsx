@@ -1,5 +1,7 @@
-/** @jsxRuntime automatic @jsxImportSource hono/jsx */
-import type { Child } from 'hono/jsx';
+/** @jsxRuntime classic */
+/** @jsx h */
+/** @jsxFrag Fragment */
+import { Fragment, h, type Child } from './html';
 
 // The frame every console page shares (header, navigation, the config's generation), and the pages outside it.
 

@@ -1,4 +1,7 @@
-/** @jsxRuntime automatic @jsxImportSource hono/jsx */
+/** @jsxRuntime classic */
+/** @jsx h */
+/** @jsxFrag Fragment */
+import { Fragment, h } from './html';
 import type { BackendHealth, CatalogTool } from '@mcp-gateway/core';
 import type { Activity } from './activity';
 import { time } from './layout';
