@@ -44,6 +44,8 @@ export class StdioTransport implements Transport {
   private readonly logger: Logger;
   /** Why the gateway killed the process itself (a message over the limit), for the crash report. */
   private killedFor: string | undefined;
+  /** Messages sent in this turn of the event loop wait, corked, to reach the pipe together. */
+  private corked = false;
 
   constructor(private readonly options: StdioTransportOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -118,6 +120,16 @@ export class StdioTransport implements Transport {
     const stdin = this.child?.stdin;
     if (!stdin || !stdin.writable)
       throw new GatewayError('BACKEND_CLOSED', 'The backend process is not running.');
+    // Under load many calls go out in one turn: one write to the pipe for all of them costs one system call and
+    // one wake-up of the backend instead of one each. The turn ends before any timer or the next read.
+    if (!this.corked) {
+      this.corked = true;
+      stdin.cork();
+      setImmediate(() => {
+        this.corked = false;
+        stdin.uncork();
+      });
+    }
     if (!stdin.write(`${JSON.stringify(message)}\n`)) {
       await new Promise<void>((resolve) => stdin.once('drain', resolve));
     }

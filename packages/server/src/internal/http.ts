@@ -113,6 +113,7 @@ async function readBounded(
 ): Promise<string | undefined> {
   if (Number(request.headers.get('content-length') ?? 0) > maxBytes) return undefined;
   if (!body) return '';
+  if (isNodeStream(body)) return readNodeStream(body, maxBytes);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -121,6 +122,37 @@ async function readBounded(
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+type NodeStream = NodeJS.ReadableStream & { destroy(): void };
+
+function isNodeStream(body: AsyncIterable<Uint8Array>): body is AsyncIterable<Uint8Array> & NodeStream {
+  return typeof (body as Partial<NodeStream>).on === 'function';
+}
+
+/**
+ * {@link readBounded} for a Node stream (the raw request), by its events: the same result as iterating it, without
+ * an async iterator and its promises for every request.
+ */
+function readNodeStream(stream: NodeStream, maxBytes: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (outcome: () => void) => {
+      stream.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      outcome();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      settle(() => resolve(undefined));
+      stream.destroy(); // the rest of the body is not read
+    };
+    const onEnd = () => settle(() => resolve(Buffer.concat(chunks).toString('utf8')));
+    const onError = (error: Error) => settle(() => reject(error));
+    const onClose = () => onError(new Error('The client closed the request before its body ended.'));
+    stream.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
+  });
 }
 
 /** 404 for a session id the gateway does not know (ended, never existed, or another endpoint's). */
