@@ -50,7 +50,7 @@ const ESCAPES: Record<string, string> = {
   "'": '&#39;',
 };
 
-export function escape(text: string): string {
+function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 

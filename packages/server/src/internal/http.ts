@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { Readable } from 'node:stream';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { JsonRpcErrorCode, errorMessage, type JsonRpcMessage } from '@mcp-gateway/core';
 
@@ -113,7 +114,7 @@ async function readBounded(
 ): Promise<string | undefined> {
   if (Number(request.headers.get('content-length') ?? 0) > maxBytes) return undefined;
   if (!body) return '';
-  if (isNodeStream(body)) return readNodeStream(body, maxBytes);
+  if (body instanceof Readable) return readNodeStream(body, maxBytes);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -124,17 +125,13 @@ async function readBounded(
   return Buffer.concat(chunks).toString('utf8');
 }
 
-type NodeStream = NodeJS.ReadableStream & { destroy(): void };
-
-function isNodeStream(body: AsyncIterable<Uint8Array>): body is AsyncIterable<Uint8Array> & NodeStream {
-  return typeof (body as Partial<NodeStream>).on === 'function';
-}
-
 /**
  * {@link readBounded} for a Node stream (the raw request), by its events: the same result as iterating it, without
  * an async iterator and its promises for every request.
  */
-function readNodeStream(stream: NodeStream, maxBytes: number): Promise<string | undefined> {
+function readNodeStream(stream: Readable, maxBytes: number): Promise<string | undefined> {
+  if (stream.readableEnded) return Promise.resolve('');
+  if (stream.destroyed) return Promise.reject(new Error('The request was closed before its body was read.'));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
