@@ -1,7 +1,6 @@
 /** @jsxRuntime classic */
 /** @jsx h */
 /** @jsxFrag Fragment */
-import { h } from './html';
 import { randomBytes } from 'node:crypto';
 import { Hono, type Context, type Next } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
@@ -21,6 +20,7 @@ import {
   type BackendRow,
   type ConsoleHit,
 } from './pages';
+import { h } from './html';
 
 export interface ConsoleOptions {
   registry: BackendRegistry;

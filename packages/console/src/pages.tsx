@@ -1,10 +1,10 @@
 /** @jsxRuntime classic */
 /** @jsx h */
 /** @jsxFrag Fragment */
-import { Fragment, h } from './html';
 import type { BackendHealth, CatalogTool } from '@mcp-gateway/core';
 import type { Activity } from './activity';
 import { time } from './layout';
+import { Fragment, h } from './html';
 
 export interface BackendRow {
   name: string;
