@@ -62,6 +62,8 @@ const table = fitToSentences({
   ),
   targets: project(sentenceVectors, sentenceMean, basis, true),
   epochs: EPOCHS,
+  onEpoch: (epoch, loss) =>
+    console.error(`fit: epoch ${epoch}/${EPOCHS}, mean 1 - cosine ${loss.toFixed(4)}`),
 });
 
 const n = vocabulary.length;

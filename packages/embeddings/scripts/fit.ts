@@ -79,6 +79,8 @@ export interface FitInput {
   /** The teacher's vector of each sentence, of length 1, `dims` each. */
   targets: Float32Array;
   epochs: number;
+  /** Told each pass's mean 1 − cosine over the sentences (the build prints it). */
+  onEpoch?: (epoch: number, loss: number) => void;
 }
 
 /**
@@ -86,7 +88,7 @@ export interface FitInput {
  * its words' vectors, weighted by their inverse document frequency over the sentences as the gateway weighs
  * them, has the largest cosine to the teacher's vector of the sentence. Returns the adjusted copy.
  */
-export function fitToSentences({ words, dims, sentences, targets, epochs }: FitInput): Float32Array {
+export function fitToSentences({ words, dims, sentences, targets, epochs, onEpoch }: FitInput): Float32Array {
   const count = words.length / dims;
   const df = new Float64Array(count);
   for (const sentence of sentences) for (const w of new Set(sentence)) df[w]!++;
@@ -140,9 +142,7 @@ export function fitToSentences({ words, dims, sentences, targets, epochs }: FitI
         }
       }
     }
-    console.error(
-      `fit: epoch ${epoch + 1}/${epochs}, mean 1 - cosine ${(loss / sentences.length).toFixed(4)}`,
-    );
+    onEpoch?.(epoch + 1, loss / sentences.length);
   }
   return table;
 }
