@@ -41,7 +41,11 @@ export async function readMessages(
   if (!(request.headers.get('content-type') ?? '').includes('application/json'))
     return refuse(415, 'Unsupported Media Type: the body must be application/json.');
   const text = await readBounded(request, body, maxBytes);
-  if (text === undefined) return refuse(413, `Payload Too Large: the body exceeds ${maxBytes} bytes.`);
+  // The rest of the body stays unread, so the connection ends after this answer.
+  if (text === undefined)
+    return refuse(413, `Payload Too Large: the body exceeds ${maxBytes} bytes.`, undefined, {
+      connection: 'close',
+    });
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -143,7 +147,7 @@ function readNodeStream(stream: Readable, maxBytes: number): Promise<string | un
       size += chunk.byteLength;
       if (size <= maxBytes) return void chunks.push(chunk);
       settle(() => resolve(undefined));
-      stream.destroy(); // the rest of the body is not read
+      stream.pause(); // the rest of the body is not read: the 413 closes the connection
     };
     const onEnd = () => settle(() => resolve(Buffer.concat(chunks).toString('utf8')));
     const onError = (error: Error) => settle(() => reject(error));
